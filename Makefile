@@ -1,0 +1,48 @@
+# DuVisor: top-level build. `make run` boots the emulated host, `make test`
+# runs every suite. Builds are cached under ~/.cache/duvisor (see README).
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: all deps qemu linux busybox initramfs firmware host run test clean distclean help
+
+all: host
+
+help:
+	@echo "make run    build what is needed and boot the emulated host"
+	@echo "make test   build what is needed and run every test suite"
+	@echo "make deps   install build dependencies from Debian's archive"
+	@echo "make host   build QEMU, the kernel, busybox and the initramfs"
+	@echo "make clean  remove build/ (the cache in ~/.cache/duvisor stays)"
+
+deps:
+	@$(S)/install-deps.sh
+
+qemu: deps
+	@$(S)/build-qemu.sh
+
+linux: deps
+	@$(S)/build-linux.sh
+
+busybox: deps
+	@$(S)/build-busybox.sh
+
+initramfs: busybox
+	@$(S)/build-initramfs.sh
+
+firmware: deps
+	@$(S)/firmware.sh
+
+host: qemu linux initramfs firmware
+
+run: host
+	@$(S)/run-host.sh
+
+test: host
+	@tests/run-all.sh
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -rf $${XDG_CACHE_HOME:-$$HOME/.cache}/duvisor

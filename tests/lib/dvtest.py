@@ -1,0 +1,51 @@
+"""A tiny test harness shared by the suites: register, run, count.
+
+    from dvtest import test, main
+
+    @test("host reaches user space")
+    def _():
+        ...  # raise AssertionError (or use check()) on failure
+
+    main("boot")
+
+Prints one line per test and closes with 'N passed, N failed'; the exit
+status is non-zero when anything failed.
+"""
+import sys
+import time
+import traceback
+
+_tests = []
+
+
+def test(name):
+    def register(fn):
+        _tests.append((name, fn))
+        return fn
+    return register
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def main(suite):
+    passed = failed = 0
+    for name, fn in _tests:
+        t0 = time.monotonic()
+        try:
+            fn()
+        except AssertionError as e:
+            failed += 1
+            print("FAIL %s: %s" % (name, e), flush=True)
+            continue
+        except Exception as e:  # a broken test is a failed test, with its trace
+            failed += 1
+            print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
+            traceback.print_exc(file=sys.stdout)
+            continue
+        passed += 1
+        print("PASS %s (%.1fs)" % (name, time.monotonic() - t0), flush=True)
+    print("%s: %d passed, %d failed" % (suite, passed, failed), flush=True)
+    sys.exit(1 if failed else 0)
