@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all deps qemu linux busybox initramfs firmware host run test clean distclean help
+.PHONY: test-bins all deps qemu linux busybox initramfs firmware host run test clean distclean help
 
 all: host
 
@@ -38,7 +38,17 @@ host: qemu linux initramfs firmware
 run: host
 	@$(S)/run-host.sh
 
-test: host
+# Suites with C or assembly parts keep a Makefile in their folder that
+# builds into build/tests/<suite>/; every one is built before the suites run.
+TEST_MAKEFILES := $(wildcard tests/*/Makefile)
+
+test-bins: deps
+	@set -e; for m in $(TEST_MAKEFILES); do \
+		d=$$(dirname $$m); echo "==> build $$d"; \
+		$(MAKE) --no-print-directory -C $$d O=$(CURDIR)/build/tests/$$(basename $$d); \
+	done
+
+test: host test-bins
 	@tests/run-all.sh
 
 clean:

@@ -7,7 +7,7 @@ set -euo pipefail
 SMP=${SMP:-4}
 MEM=${MEM:-2G}
 echo "Booting the DuVisor host: $SMP harts, $MEM. Leave with 'poweroff' (or Ctrl-A X)."
-exec "$QEMU" -M virt -cpu rv64,h=true,sstc=true -smp "$SMP" -m "$MEM" \
+exec "$QEMU" -M virt -cpu rv64,h=true,sstc=true,xdvext=on -smp "$SMP" -m "$MEM" \
 	-bios "$OPENSBI" -kernel "$KERNEL" -initrd "$INITRAMFS" \
 	-append "console=ttyS0 earlycon=sbi ${APPEND:-}" \
 	-netdev user,id=net0 -device virtio-net-device,netdev=net0 \

@@ -47,7 +47,7 @@ def artifacts():
 
 def qemu_command(env, smp=4, mem="2G", append="", extra=(), initrd=None, icount=False):
     cmd = [
-        env["QEMU"], "-M", "virt", "-cpu", "rv64,h=true,sstc=true",
+        env["QEMU"], "-M", "virt", "-cpu", "rv64,h=true,sstc=true,xdvext=on",
         "-smp", str(smp), "-m", mem,
         "-bios", env["OPENSBI"], "-kernel", env["KERNEL"],
         "-initrd", initrd or env["INITRAMFS"],
