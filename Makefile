@@ -42,10 +42,11 @@ run: host
 # builds into build/tests/<suite>/; every one is built before the suites run.
 TEST_MAKEFILES := $(wildcard tests/*/Makefile)
 
-test-bins: deps
+test-bins: host
 	@set -e; for m in $(TEST_MAKEFILES); do \
 		d=$$(dirname $$m); echo "==> build $$d"; \
-		$(MAKE) --no-print-directory -C $$d O=$(CURDIR)/build/tests/$$(basename $$d); \
+		$(MAKE) --no-print-directory -C $$d O=$(CURDIR)/build/tests/$$(basename $$d) \
+			KHEADERS=$$(sed -n 's/^KHEADERS=//p' build/artifacts.env); \
 	done
 
 test: host test-bins

@@ -22,6 +22,7 @@ OUT=$DV_CACHE/out/linux-$KEY
 if [ -f "$OUT/Image" ]; then
 	echo "linux: up to date ($OUT)"
 	dv_artifact KERNEL "$OUT/Image"
+	dv_artifact KHEADERS "$OUT/headers/include"
 	dv_artifact KBUILD "$DV_CACHE/work/linux/build"
 	exit 0
 fi
@@ -74,14 +75,18 @@ configure() {
 dv_step "linux: configure" "$LOG" configure
 
 dv_step "linux: compile (cold: ~6 min)" "$LOG" "${KMAKE[@]}" -C "$WORK/build" Image modules
+# User-space API headers (linux/duvisor.h among them) for duvisor and tests
+dv_step "linux: headers" "$LOG" "${KMAKE[@]}" -C "$WORK/build" headers_install INSTALL_HDR_PATH="$WORK/headers"
 
 install_out() {
 	rm -rf "$OUT.tmp"
 	mkdir -p "$OUT.tmp"
 	cp "$WORK/build/arch/riscv/boot/Image" "$WORK/build/.config" "$WORK/build/System.map" "$OUT.tmp/"
+	cp -a "$WORK/headers" "$OUT.tmp/headers"
 	echo "linux-source-6.1 $VER" >"$OUT.tmp/VERSION"
 	mv "$OUT.tmp" "$OUT"
 }
 dv_step "linux: install to cache" "$LOG" install_out
 dv_artifact KERNEL "$OUT/Image"
+dv_artifact KHEADERS "$OUT/headers/include"
 dv_artifact KBUILD "$WORK/build"
