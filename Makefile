@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: test-bins all deps qemu linux busybox initramfs firmware host run test clean distclean help
+.PHONY: test-bins all deps qemu linux busybox duvisor initramfs firmware host run test clean distclean help
 
 all: host
 
@@ -27,7 +27,10 @@ linux: deps
 busybox: deps
 	@$(S)/build-busybox.sh
 
-initramfs: busybox
+duvisor: linux
+	@$(S)/build-duvisor.sh
+
+initramfs: busybox duvisor linux
 	@$(S)/build-initramfs.sh
 
 firmware: deps

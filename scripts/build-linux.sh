@@ -23,6 +23,7 @@ if [ -f "$OUT/Image" ]; then
 	echo "linux: up to date ($OUT)"
 	dv_artifact KERNEL "$OUT/Image"
 	dv_artifact KHEADERS "$OUT/headers/include"
+	dv_artifact KSRC "$DV_CACHE/src/linux-$VER"
 	dv_artifact KBUILD "$DV_CACHE/work/linux/build"
 	exit 0
 fi
@@ -89,4 +90,5 @@ install_out() {
 dv_step "linux: install to cache" "$LOG" install_out
 dv_artifact KERNEL "$OUT/Image"
 dv_artifact KHEADERS "$OUT/headers/include"
+dv_artifact KSRC "$PRISTINE"
 dv_artifact KBUILD "$WORK/build"

@@ -53,7 +53,7 @@ def qemu_command(env, smp=4, mem="2G", append="", extra=(), initrd=None, icount=
         "-initrd", initrd or env["INITRAMFS"],
         # A test host must never oops: make any oops a panic and any panic a
         # reset, which -no-reboot turns into QEMU exiting.
-        "-append", ("console=ttyS0 earlycon=sbi loglevel=4 panic=-1 oops=panic " + append).strip(),
+        "-append", ("console=ttyS0 earlycon=sbi cma=768M loglevel=4 panic=-1 oops=panic " + append).strip(),
         "-netdev", "user,id=net0", "-device", "virtio-net-device,netdev=net0",
         "-no-reboot",
     ]

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The host terminal as the guest's console: output from the UART and the
+ * SBI console, input collected by the I/O thread. Input is raw; the escape
+ * sequence Ctrl-] x ends duvisor (Ctrl-] Ctrl-] sends a Ctrl-]).
+ */
+#ifndef DV_CONSOLE_H
+#define DV_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DV_CONSOLE_ESCAPE 0x1d /* Ctrl-]: Ctrl-A is QEMU's own escape */
+
+int dv_console_init(void);   /* raw mode when stdin is a terminal */
+void dv_console_restore(void);
+void dv_console_write(const void *buf, size_t len);
+/* Queue input for the guest; returns false when the escape to quit was seen. */
+bool dv_console_input(const uint8_t *buf, size_t len);
+int dv_console_getc(void);   /* next input byte, or -1 */
+size_t dv_console_pending(void);
+
+#endif /* DV_CONSOLE_H */

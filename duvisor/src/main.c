@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* duvisor: a user-level hypervisor for DV-Ext (see README.md). */
+#include <stdio.h>
+
+#include "core/cli.h"
+#include "core/vm.h"
+
+int main(int argc, char **argv)
+{
+	struct dv_config cfg;
+	int rc = dv_cli_parse(argc, argv, &cfg, stderr);
+
+	if (rc != DV_EXIT_OK)
+		return rc;
+	switch (cfg.action) {
+	case DV_ACTION_HELP:
+		dv_cli_usage(stdout);
+		return DV_EXIT_OK;
+	case DV_ACTION_VERSION:
+		dv_cli_version(stdout);
+		return DV_EXIT_OK;
+	default:
+		return dv_vm_run(&cfg);
+	}
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""End-to-end suite: duvisor boots the project's Linux guest inside the
+emulated DV-Ext host. The guest's own test script is baked into its initrd
+(the guest's init runs /test/run and powers off); the host script runs
+duvisor and prints the guest's console, which the checks below read."""
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import hostvm  # noqa: E402
+from dvtest import check, main, test  # noqa: E402
+
+LOGDIR = os.path.join(hostvm.TOP, "build", "logs")
+
+GUEST_PROBE = r"""
+echo GUEST_NPROC=$(nproc)
+echo GUEST_UNAME=$(uname -r)
+grep -E 'IPI|riscv-timer|RISC-V INTC' /proc/interrupts | head -n 3
+t1=$(awk '/riscv-timer|INTC.*5/ {s=0; for (i=2;i<=NF;i++) if ($i ~ /^[0-9]+$/) s+=$i; print s; exit}' /proc/interrupts)
+i1=$(awk '/IPI/ {for (i=2;i<=NF;i++) if ($i ~ /^[0-9]+$/) s+=$i} END {print s+0}' /proc/interrupts)
+sleep 1
+for n in 1 2 3 4; do true; done
+t2=$(awk '/riscv-timer|INTC.*5/ {s=0; for (i=2;i<=NF;i++) if ($i ~ /^[0-9]+$/) s+=$i; print s; exit}' /proc/interrupts)
+i2=$(awk '/IPI/ {for (i=2;i<=NF;i++) if ($i ~ /^[0-9]+$/) s+=$i} END {print s+0}' /proc/interrupts)
+echo GUEST_TIMER_DELTA=$((t2 - t1))
+echo GUEST_IPI_DELTA=$((i2 - i1))
+echo "hello from the guest $$" > /tmp/f && echo GUEST_TMPFS=$(cat /tmp/f | cut -d' ' -f1-4)
+exit 0
+"""
+
+
+def guest_initrd(script, name):
+    """The guest's initrd: the busybox base plus /test/run = script."""
+    env = hostvm.artifacts()
+    with open(env["GUEST_INITRD"], "rb") as f:
+        data = f.read() + hostvm.overlay_cpio(script, {})
+    path = os.path.join(tempfile.gettempdir(), "dv-%s-%d.cpio.gz" % (name, os.getpid()))
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def duvisor_line(tag, args):
+    """Host shell lines: run duvisor, keep its output, print it tagged."""
+    return (
+        "duvisor run --kernel /guest/Image %s </dev/null >/tmp/%s.log 2>&1; echo %s_RC=$?\n"
+        "sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^/%s| /' /tmp/%s.log\n"
+        % (args, tag, tag, tag, tag))
+
+
+_runs = {}
+
+
+def run(name, script, files, smp=4, timeout=600):
+    if name not in _runs:
+        try:
+            _runs[name] = hostvm.run(script, files=files, smp=smp, timeout=timeout,
+                                     log=os.path.join(LOGDIR, "test-e2e-%s.log" % name))
+        except hostvm.BootError as e:
+            _runs[name] = e
+    r = _runs[name]
+    if isinstance(r, Exception):
+        raise AssertionError(str(r))
+    return r
+
+
+def tagged(r, tag):
+    return [l.split("| ", 1)[1] for l in r.lines() if l.startswith(tag + "| ")]
+
+
+def value(lines, key):
+    for l in reversed(lines):
+        m = re.search(r"\b%s=(.*)$" % re.escape(key), l)
+        if m:
+            return m.group(1).strip()
+    return None
+
+
+def boot(ncpus):
+    g = guest_initrd(GUEST_PROBE, "probe")
+    script = duvisor_line("G", "--initrd /test/g.cpio.gz --cpus %d --memory 256M --stats" % ncpus)
+    return run("boot%d" % ncpus, script, {"/test/g.cpio.gz": g})
+
+
+@test("1 vCPU: the guest boots to user space and powers off; duvisor exits 0")
+def _():
+    r = boot(1)
+    g = tagged(r, "G")
+    check(any("DV-GUEST-UP" in l for l in g), "guest never reached user space:\n%s" % "\n".join(g[-30:]))
+    check(value(g, "GUEST_NPROC") == "1", "nproc %r" % value(g, "GUEST_NPROC"))
+    check(r.value("G_RC") == "0", "duvisor exit code %r" % r.value("G_RC"))
+
+
+@test("1 vCPU: timer interrupts move, tmpfs works, --stats prints exit counts")
+def _():
+    g = tagged(boot(1), "G")
+    check(int(value(g, "GUEST_TIMER_DELTA") or 0) > 0, "timer count did not move")
+    check(value(g, "GUEST_TMPFS") == "hello from the guest", "tmpfs read back %r" % value(g, "GUEST_TMPFS"))
+    check(any("exits by reason" in l for l in g), "no --stats output")
+
+
+@test("4 vCPUs: the guest sees 4 harts, timer and IPI counts move, exit 0")
+def _():
+    r = boot(4)
+    g = tagged(r, "G")
+    check(value(g, "GUEST_NPROC") == "4", "nproc %r" % value(g, "GUEST_NPROC"))
+    check(int(value(g, "GUEST_TIMER_DELTA") or 0) > 0, "timer count did not move")
+    check(int(value(g, "GUEST_IPI_DELTA") or 0) > 0, "IPI count did not move")
+    check(r.value("G_RC") == "0", "duvisor exit code %r" % r.value("G_RC"))
+
+
+@test("bad command lines give the documented exit codes")
+def _():
+    script = "\n".join([
+        "duvisor run >/dev/null 2>&1; echo NOKERNEL=$?",
+        "duvisor run --kernel /nonexistent >/dev/null 2>&1; echo MISSING=$?",
+        "duvisor run --kernel /guest/Image --memory 12Q >/dev/null 2>&1; echo BADMEM=$?",
+        "duvisor run --kernel /guest/Image --cpus 0 >/dev/null 2>&1; echo BADCPUS=$?",
+        "duvisor frobnicate >/dev/null 2>&1; echo BADCMD=$?",
+        "duvisor --help >/dev/null 2>&1; echo HELP=$?",
+        "duvisor run --kernel /guest/Image --memory 4G </dev/null >/dev/null 2>&1; echo NOMEM=$?",
+    ]) + "\n"
+    r = run("cli", script, {}, smp=2, timeout=120)
+    for key, want in (("NOKERNEL", "2"), ("MISSING", "3"), ("BADMEM", "2"), ("BADCPUS", "2"),
+                      ("BADCMD", "2"), ("HELP", "0"), ("NOMEM", "1")):
+        check(r.value(key) == want, "%s: exit %r, want %s" % (key, r.value(key), want))
+
+
+main("e2e")

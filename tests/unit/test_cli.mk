@@ -1,0 +1,2 @@
+# The command line parser.
+SRCS_cli := cli.c

@@ -1,0 +1,2 @@
+# The guest device tree builder.
+SRCS_fdt := fdt_build.c

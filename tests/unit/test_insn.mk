@@ -1,0 +1,1 @@
+SRCS_insn := insn.c

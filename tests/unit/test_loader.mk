@@ -1,0 +1,2 @@
+# The Linux Image loader.
+SRCS_loader := loader.c

@@ -1,0 +1,1 @@
+SRCS_mmio := mmio.c

@@ -1,0 +1,2 @@
+# The PLIC model.
+SRCS_plic := plic.c

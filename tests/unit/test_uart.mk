@@ -1,0 +1,2 @@
+# The ns16550a UART model.
+SRCS_uart := uart.c
