@@ -111,6 +111,45 @@ def _():
     check(r.value("G_RC") == "0", "duvisor exit code %r" % r.value("G_RC"))
 
 
+@test("a guest touching unmapped guest-physical space gets access faults; duvisor survives")
+def _():
+    img = os.path.join(hostvm.TOP, "build", "tests", "e2e", "badaccess.img")
+    check(os.path.exists(img), "%s missing: run 'make test-bins'" % img)
+    script = duvisor_line("B", "--memory 64M --stats").replace("/guest/Image", "/test/bad.img")
+    r = run("badaccess", script, {"/test/bad.img": img}, smp=2, timeout=120)
+    b = tagged(r, "B")
+    faults = [l.split() for l in b if l.startswith("GUEST-FAULT ")]
+    check(len(faults) == 2, "want two faults reported by the guest, got:\n%s" % "\n".join(b))
+    if len(faults) == 2:
+        check(int(faults[0][1], 16) == 5 and int(faults[0][2], 16) == 0x20000000,
+              "load: cause/tval %s" % faults[0][1:])
+        check(int(faults[1][1], 16) == 7 and int(faults[1][2], 16) == 0x20000008,
+              "store: cause/tval %s" % faults[1][1:])
+    check(r.value("B_RC") == "0", "duvisor exit code %r (it should survive and see the shutdown)"
+          % r.value("B_RC"))
+    inj = [l for l in b if "fault-injected" in l]
+    check(inj and inj[0].split()[-1] == "2", "stats: %r" % inj)
+
+
+@test("two VMs at once, each boots and powers off with exit 0")
+def _():
+    g1 = guest_initrd("echo VM_ONE=$(hostname)-$(nproc)\nexit 0\n", "one")
+    g2 = guest_initrd("echo VM_TWO=$(hostname)-$(nproc)\nexit 0\n", "two")
+    script = (
+        "duvisor run --kernel /guest/Image --initrd /test/g1.cpio.gz --cpus 1 --memory 128M "
+        "</dev/null >/tmp/v1.log 2>&1 & p1=$!\n"
+        "duvisor run --kernel /guest/Image --initrd /test/g2.cpio.gz --cpus 2 --memory 128M "
+        "</dev/null >/tmp/v2.log 2>&1 & p2=$!\n"
+        "wait $p1; echo V1_RC=$?\nwait $p2; echo V2_RC=$?\n"
+        "sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^/V1| /' /tmp/v1.log\n"
+        "sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^/V2| /' /tmp/v2.log\n")
+    r = run("twovms", script, {"/test/g1.cpio.gz": g1, "/test/g2.cpio.gz": g2}, smp=4, timeout=300)
+    check(r.value("V1_RC") == "0" and r.value("V2_RC") == "0",
+          "exit codes %r %r" % (r.value("V1_RC"), r.value("V2_RC")))
+    check(value(tagged(r, "V1"), "VM_ONE") == "guest-1", "VM one said %r" % value(tagged(r, "V1"), "VM_ONE"))
+    check(value(tagged(r, "V2"), "VM_TWO") == "guest-2", "VM two said %r" % value(tagged(r, "V2"), "VM_TWO"))
+
+
 @test("bad command lines give the documented exit codes")
 def _():
     script = "\n".join([

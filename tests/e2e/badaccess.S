@@ -1,0 +1,103 @@
+/*
+ * A bare-metal guest for duvisor that touches guest-physical addresses
+ * where there is neither RAM nor a device. duvisor must inject access
+ * faults into the guest (and keep running); the guest's trap handler
+ * reports each fault on the SBI console and finally shuts down through
+ * SBI SRST, so duvisor exits 0.
+ *
+ * It carries a Linux Image header so that duvisor's loader takes it.
+ */
+#define UNMAPPED	0x20000000
+#define SBI_EXT_DBCN	0x4442434e
+#define SBI_EXT_SRST	0x53525354
+
+	.section .text
+	.option norvc
+	.globl _start
+_start:
+	j	entry			/* code0 */
+	.word	0			/* code1 */
+	.dword	0x200000		/* text_offset */
+	.dword	0x10000			/* image_size: 64 KiB, more than the code */
+	.dword	0			/* flags: little-endian */
+	.word	2			/* version 0.2 */
+	.word	0
+	.dword	0
+	.ascii	"RISCV\0\0\0"		/* magic (deprecated) */
+	.ascii	"RSC\x05"		/* magic2 */
+	.word	0
+
+entry:
+	lla	t0, trap
+	csrw	stvec, t0
+	li	s0, 0			/* faults seen */
+	li	t1, UNMAPPED
+	ld	t2, 0(t1)		/* load access fault expected */
+	li	t1, UNMAPPED + 8
+	sd	t2, 0(t1)		/* store access fault expected */
+	/* both came back: done */
+	li	a7, SBI_EXT_SRST
+	li	a6, 0
+	li	a0, 0			/* shutdown */
+	li	a1, 0
+	ecall
+1:	j	1b
+
+	.balign 4
+trap:
+	csrr	s1, scause
+	csrr	s2, stval
+	lla	a0, msg_fault
+	call	puts
+	mv	a0, s1
+	call	puthex
+	li	a0, ' '
+	call	putc
+	mv	a0, s2
+	call	puthex
+	li	a0, '\n'
+	call	putc
+	addi	s0, s0, 1
+	csrr	t0, sepc
+	addi	t0, t0, 4		/* skip the faulting ld/sd */
+	csrw	sepc, t0
+	sret
+
+/* SBI DBCN write_byte(a0) */
+putc:
+	li	a7, SBI_EXT_DBCN
+	li	a6, 2
+	ecall
+	ret
+
+puts:
+	mv	t3, ra
+	mv	t4, a0
+2:	lbu	a0, 0(t4)
+	beqz	a0, 3f
+	call	putc
+	addi	t4, t4, 1
+	j	2b
+3:	mv	ra, t3
+	ret
+
+/* 16 hex digits of a0 */
+puthex:
+	mv	t3, ra
+	mv	t4, a0
+	li	t5, 60
+4:	srl	a0, t4, t5
+	andi	a0, a0, 15
+	li	t6, 10
+	blt	a0, t6, 5f
+	addi	a0, a0, 'a' - 10 - '0'
+5:	addi	a0, a0, '0'
+	call	putc
+	addi	t5, t5, -4
+	bgez	t5, 4b
+	mv	ra, t3
+	ret
+
+	/* data lives in .text too: the image is one flat piece */
+msg_fault:
+	.asciz	"GUEST-FAULT "
