@@ -25,6 +25,16 @@ const struct dv_sbi_ext *dv_sbi_find(uint64_t eid)
 	return NULL;
 }
 
+/* Legacy calls offered: set_timer, putchar, getchar, shutdown */
+#define DV_SBI_LEGACY_OFFERED ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 8))
+
+int dv_sbi_probe(uint64_t eid)
+{
+	if (eid <= 0x0f)
+		return (DV_SBI_LEGACY_OFFERED >> eid) & 1;
+	return dv_sbi_find(eid) != NULL;
+}
+
 struct dv_sbi_ret dv_sbi_call(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid,
 			      const uint64_t args[6])
 {
@@ -63,8 +73,7 @@ struct dv_sbi_ret dv_sbi_base(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid,
 		r.value = 1;
 		break;
 	case SBI_BASE_PROBE_EXT:
-		/* The legacy range is probed per function id: all are there */
-		r.value = dv_sbi_find(args[0]) != NULL;
+		r.value = dv_sbi_probe(args[0]);
 		break;
 	case SBI_BASE_GET_MVENDORID:
 	case SBI_BASE_GET_MARCHID:

@@ -51,6 +51,8 @@ struct dv_sbi_ret dv_sbi_call(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid,
 			      const uint64_t args[6]);
 /* The extension serving eid, or NULL (for BASE probe_extension too). */
 const struct dv_sbi_ext *dv_sbi_find(uint64_t eid);
+/* BASE probe_extension: 1 when eid is offered (legacy ids one by one) */
+int dv_sbi_probe(uint64_t eid);
 
 /* Extension handlers (sbi_*.c) */
 struct dv_sbi_ret dv_sbi_base(struct dv_vcpu *, uint64_t, uint64_t, const uint64_t *);

@@ -13,6 +13,7 @@
 #define PAGE_SIZE  4096ULL
 #define HUGE_2M	   (1ULL << 21)
 #define GPA_BITS   41 /* Sv39x4 */
+#define HPA_BITS   56 /* PPN field of a PTE */
 #define HGATP_SV39 (8ULL << 60)
 
 static uint64_t pte_to_hpa(uint64_t pte)
@@ -27,7 +28,7 @@ static uint64_t *table_va(struct dv_stage2 *s, uint64_t hpa)
 
 int dv_s2_init(struct dv_stage2 *s, void *va, uint64_t hpa, size_t size)
 {
-	if (hpa % DV_S2_ROOT_SIZE || size < DV_S2_ROOT_SIZE)
+	if (hpa % DV_S2_ROOT_SIZE || size < DV_S2_ROOT_SIZE || (hpa + size - 1) >> HPA_BITS)
 		return -EINVAL;
 	s->va = va;
 	s->hpa = hpa;
@@ -55,8 +56,10 @@ static uint64_t *next_table(struct dv_stage2 *s, uint64_t *e)
 
 int dv_s2_map(struct dv_stage2 *s, uint64_t gpa, uint64_t hpa, uint64_t size)
 {
-	if ((gpa | hpa | size) % PAGE_SIZE || gpa + size < gpa || (gpa + size) >> GPA_BITS)
+	if ((gpa | hpa | size) % PAGE_SIZE || !size || gpa + size < gpa || hpa + size < hpa ||
+	    (gpa + size - 1) >> GPA_BITS || (hpa + size - 1) >> HPA_BITS)
 		return -EINVAL;
+	/* A failure part-way leaves what was mapped so far: callers give up on the VM */
 	while (size) {
 		uint64_t *root = (uint64_t *)s->va;
 		uint64_t *l1 = next_table(s, &root[(gpa >> 30) & 0x7ff]);
@@ -65,6 +68,8 @@ int dv_s2_map(struct dv_stage2 *s, uint64_t gpa, uint64_t hpa, uint64_t size)
 		if (!l1)
 			return -ENOMEM;
 		e = &l1[(gpa >> 21) & 0x1ff];
+		if ((*e & PTE_V) && (*e & PTE_RWX))
+			return -EEXIST; /* inside a 2 MiB mapping */
 		if (!(gpa % HUGE_2M) && !(hpa % HUGE_2M) && size >= HUGE_2M && !(*e & PTE_V)) {
 			*e = ((hpa >> 12) << 10) | PTE_LEAF;
 			gpa += HUGE_2M;
@@ -76,6 +81,8 @@ int dv_s2_map(struct dv_stage2 *s, uint64_t gpa, uint64_t hpa, uint64_t size)
 
 		if (!l0)
 			return -ENOMEM;
+		if (l0[(gpa >> 12) & 0x1ff] & PTE_V)
+			return -EEXIST;
 		l0[(gpa >> 12) & 0x1ff] = ((hpa >> 12) << 10) | PTE_LEAF;
 		gpa += PAGE_SIZE;
 		hpa += PAGE_SIZE;

@@ -1,0 +1,2 @@
+# SBI dispatch and the BASE extension; the other handlers are stubs in the test.
+SRCS_sbi := sbi.c
