@@ -145,7 +145,7 @@ UT_TEST(every_option_equals_values)
 	snprintf(k, sizeof(k), "--kernel=%s", kernel);
 	snprintf(i, sizeof(i), "--initrd=%s", initrd);
 	snprintf(d, sizeof(d), "--disk=readonly=on,path=%s", disk);
-	int r = PARSE(&c, "run", "--cpus=16", k, i, "--cmdline=a=b c", "--memory=16g", d,
+	int r = PARSE(&c, "run", "--cpus=15", k, i, "--cmdline=a=b c", "--memory=16g", d,
 		      "--disk=path=/dev/null,readonly=off", "--net=mac=02:00:00:00:00:01,tap=t",
 		      "--backend=dvext", "--console=serial", "--dump-dtb=x.dtb");
 
@@ -153,7 +153,7 @@ UT_TEST(every_option_equals_values)
 	UT_CHECK(!strcmp(c.kernel, kernel) && !strcmp(c.initrd, initrd), "files");
 	UT_CHECK(!strcmp(c.cmdline, "a=b c"), "cmdline %s", c.cmdline);
 	UT_CHECK(c.mem_size == 16ULL << 30, "mem %llu", (unsigned long long)c.mem_size);
-	UT_CHECK(c.ncpus == 16, "cpus %u", c.ncpus);
+	UT_CHECK(c.ncpus == 15, "cpus %u", c.ncpus);
 	UT_CHECK(c.ndisks == 2 && c.disks[0].readonly && !c.disks[1].readonly, "disks");
 	UT_CHECK(!strcmp(c.disks[0].path, disk), "disk0 %s", c.disks[0].path);
 	UT_CHECK(c.nnets == 1 && c.nets[0].has_mac && c.nets[0].mac[5] == 1, "net");
@@ -345,12 +345,12 @@ UT_TEST(cpus_values)
 	} cases[] = {
 	    {"1", 1, NULL},
 	    {"2", 2, NULL},
-	    {"16", 16, NULL},
-	    {"016", 16, NULL},
-	    {"0", 0, "between 1 and 16"},
-	    {"17", 0, "between 1 and 16"},
-	    {"100", 0, "between 1 and 16"},
-	    {"99999999999999999999999999", 0, "between 1 and 16"},
+	    {"15", 15, NULL},
+	    {"015", 15, NULL},
+	    {"0", 0, "between 1 and 15"},
+	    {"16", 0, "between 1 and 15"},
+	    {"100", 0, "between 1 and 15"},
+	    {"99999999999999999999999999", 0, "between 1 and 15"},
 	    {"", 0, "not a number"},
 	    {"two", 0, "not a number"},
 	    {"2x", 0, "not a number"},

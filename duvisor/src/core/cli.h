@@ -52,7 +52,7 @@
 #define DV_CLI_MAX_DISKS 8
 #define DV_CLI_MAX_NETS	 8
 #define DV_CLI_MIN_CPUS	 1
-#define DV_CLI_MAX_CPUS	 16
+#define DV_CLI_MAX_CPUS	 15 /* /dev/duvisor has 16 slots; the I/O thread takes one */
 #define DV_CLI_MIN_MEM	 (16ULL << 20)
 #define DV_CLI_MAX_MEM	 (16ULL << 30)
 #define DV_CLI_PAGE_SIZE 4096ULL
