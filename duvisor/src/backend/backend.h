@@ -63,6 +63,8 @@ struct dv_backend_ops {
 	void (*skip_insn)(struct dv_vcpu *vcpu, unsigned int len);
 	/* Raise an exception in the guest (access faults for bad accesses). */
 	void (*inject_exception)(struct dv_vcpu *vcpu, uint64_t cause, uint64_t tval);
+	/* An interrupt already injected is pending and enabled: WFI must not sleep. */
+	bool (*irq_pending)(struct dv_vcpu *vcpu);
 	/* Guest time now and the guest's next timer deadline, in timebase ticks. */
 	uint64_t (*guest_time)(struct dv_vcpu *vcpu);
 	uint64_t (*timer_deadline)(struct dv_vcpu *vcpu);

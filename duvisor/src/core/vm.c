@@ -98,7 +98,7 @@ static void dv_vcpu_idle(struct dv_vcpu *vcpu)
 	uint64_t now = vm->ops->guest_time(vcpu);
 	struct timespec ts;
 
-	if (deadline <= now)
+	if (deadline <= now || vm->ops->irq_pending(vcpu))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (deadline - now < vm->timebase * 3600) {

@@ -29,6 +29,8 @@
 #define HUIP_USIP     (1ULL << 0)
 #define HVIP_VSSIP    (1ULL << 2)
 #define HVIP_VSEIP    (1ULL << 10)
+#define VSIE_SSIE     (1ULL << 1) /* vsie: S-level positions */
+#define VSIE_SEIE     (1ULL << 9)
 #define SSTATUS_SIE   (1ULL << 1)
 #define SSTATUS_SPIE  (1ULL << 5)
 #define SSTATUS_SPP   (1ULL << 8)

@@ -334,6 +334,17 @@ static void dvext_inject_exception(struct dv_vcpu *vcpu, uint64_t cause, uint64_
 	v->ctx.hustatus |= HUSTATUS_UPVP;
 }
 
+/*
+ * WFI completes when an interrupt is pending and individually enabled,
+ * whatever the global enable: a guest idles with interrupts off, so an
+ * IPI injected just before its WFI must not be slept through.
+ */
+static bool dvext_irq_pending(struct dv_vcpu *vcpu)
+{
+	(void)vcpu;
+	return (csr_read(CSR_HUVIP) >> 1) & csr_read(CSR_HUVSIE) & (VSIE_SSIE | VSIE_SEIE);
+}
+
 static uint64_t dvext_guest_time(struct dv_vcpu *vcpu)
 {
 	uint64_t t;
@@ -376,6 +387,7 @@ const struct dv_backend_ops dv_dvext_backend = {
 	.set_reg = dvext_set_reg,
 	.skip_insn = dvext_skip_insn,
 	.inject_exception = dvext_inject_exception,
+	.irq_pending = dvext_irq_pending,
 	.guest_time = dvext_guest_time,
 	.timer_deadline = dvext_timer_deadline,
 	.set_timer = dvext_set_timer,
