@@ -159,11 +159,14 @@ def _():
         "duvisor run --kernel /guest/Image --cpus 0 >/dev/null 2>&1; echo BADCPUS=$?",
         "duvisor frobnicate >/dev/null 2>&1; echo BADCMD=$?",
         "duvisor --help >/dev/null 2>&1; echo HELP=$?",
+        "duvisor run --kernel /guest/Image --disk path=/guest/Image,readonly >/dev/null 2>&1; echo NODISK=$?",
+        "duvisor run --kernel /guest/Image --backend kvm >/dev/null 2>&1; echo NOKVM=$?",
         "duvisor run --kernel /guest/Image --memory 4G </dev/null >/dev/null 2>&1; echo NOMEM=$?",
     ]) + "\n"
     r = run("cli", script, {}, smp=2, timeout=120)
     for key, want in (("NOKERNEL", "2"), ("MISSING", "3"), ("BADMEM", "2"), ("BADCPUS", "2"),
-                      ("BADCMD", "2"), ("HELP", "0"), ("NOMEM", "1")):
+                      ("BADCMD", "2"), ("HELP", "0"), ("NOMEM", "1"),
+                      ("NODISK", "2"), ("NOKVM", "4")):
         check(r.value(key) == want, "%s: exit %r, want %s" % (key, r.value(key), want))
 
 

@@ -436,6 +436,12 @@ int dv_vm_run(const struct dv_config *cfg)
 		fprintf(stderr, "duvisor: the kvm backend is not built yet\n");
 		return DV_EXIT_BACKEND;
 	}
+	/* Parsed already, not there yet: say so rather than boot without them */
+	if (cfg->ndisks || cfg->nnets || cfg->console != DV_CONSOLE_SERIAL) {
+		fprintf(stderr, "duvisor: %s: virtio devices are not built yet\n",
+			cfg->ndisks ? "--disk" : cfg->nnets ? "--net" : "--console virtio");
+		return DV_EXIT_USAGE;
+	}
 	if (cfg->ncpus > DV_MAX_VCPUS) {
 		fprintf(stderr, "duvisor: at most %d vCPUs\n", DV_MAX_VCPUS);
 		return DV_EXIT_USAGE;
