@@ -41,31 +41,10 @@ dmesg | grep -E 'Oops|BUG:|WARNING:|Unable to handle|Call Trace' | head -n 20
 exit $rc
 """ % EXITS
 
-_result = None
-_error = None
-_error_shown = False
-
-
-def run():
-    """Boot the host once; later calls reuse the result (or the error)."""
-    global _result, _error, _error_shown
-    if _result is None and _error is None:
-        missing = [p for p in BINARIES.values() if not os.path.exists(p)]
-        if missing:
-            _error = MISSING
-        else:
-            try:
-                _result = hostvm.run(SCRIPT, files=BINARIES, smp=HARTS, timeout=1500,
-                                     log=os.path.join(hostvm.TOP, "build", "logs",
-                                                      "test-driver.log"))
-            except hostvm.BootError as e:
-                _error = "host run failed: %s" % e
-    if _error is not None:
-        if _error_shown:
-            raise AssertionError(_error.split("; last lines:")[0] + " (console tail above)")
-        _error_shown = True
-        raise AssertionError(_error)
-    return _result
+run = hostvm.Once(SCRIPT, BINARIES,
+                  "build with 'make -C tests/driver O=%s KHEADERS=<dir>' (or 'make test')" % OUT,
+                  smp=HARTS, timeout=1500,
+                  log=os.path.join(hostvm.TOP, "build", "logs", "test-driver.log"))
 
 
 def lines():

@@ -25,31 +25,10 @@ echo DMESG_BAD=$(dmesg | grep -cE 'Oops|BUG:|WARNING:|Unable to handle|Call Trac
 exit $rc
 """
 
-_result = None
-_error = None
-_error_shown = False
-
-
-def selftest():
-    """Boot the host once and run the selftest; later calls reuse the result
-    (or the same error: in full the first time, then its first line)."""
-    global _result, _error, _error_shown
-    if _result is None and _error is None:
-        if not os.path.exists(BINARY):
-            _error = MISSING
-        else:
-            try:
-                _result = hostvm.run(SCRIPT, files={"/test/kvm_selftest": BINARY}, smp=HARTS,
-                                     timeout=240,
-                                     log=os.path.join(hostvm.TOP, "build", "logs", "test-kvm.log"))
-            except hostvm.BootError as e:
-                _error = "host run failed: %s" % e
-    if _error is not None:
-        if _error_shown:
-            raise AssertionError(_error.split("; last lines:")[0] + " (console tail above)")
-        _error_shown = True
-        raise AssertionError(_error)
-    return _result
+selftest = hostvm.Once(SCRIPT, {"/test/kvm_selftest": BINARY},
+                       "build it with 'make -C tests/kvm O=%s' (or run 'make test')"
+                       % os.path.dirname(BINARY), smp=HARTS, timeout=240,
+                       log=os.path.join(hostvm.TOP, "build", "logs", "test-kvm.log"))
 
 
 def expect_ok(*names):

@@ -174,3 +174,34 @@ def run(script, files=None, smp=4, mem="2G", timeout=300, append="", log=None,
     if reason is not None:
         raise BootError("%s; console log %s; last lines:\n%s" % (reason, log, tail(console)))
     return Result(rc, console, log, seconds)
+
+
+class Once:
+    """One host boot shared by all the tests of a suite.
+
+    The first call checks that the files exist, boots and keeps the Result;
+    later calls return it. A failure is raised as AssertionError every time:
+    in full the first time, then only its first line.
+    """
+
+    def __init__(self, script, files, missing_hint, **kwargs):
+        self.script, self.files, self.hint, self.kwargs = script, files, missing_hint, kwargs
+        self.result = self.error = None
+        self.shown = False
+
+    def __call__(self):
+        if self.result is None and self.error is None:
+            missing = [p for p in self.files.values() if not os.path.exists(p)]
+            if missing:
+                self.error = "%s missing: %s" % (", ".join(missing), self.hint)
+            else:
+                try:
+                    self.result = run(self.script, files=self.files, **self.kwargs)
+                except BootError as e:
+                    self.error = "host run failed: %s" % e
+        if self.error is not None:
+            if self.shown:
+                raise AssertionError(self.error.split("; last lines:")[0] + " (console tail above)")
+            self.shown = True
+            raise AssertionError(self.error)
+        return self.result
