@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: test-bins all deps qemu linux busybox duvisor initramfs firmware host run test clean distclean help
+.PHONY: format format-check test-bins all deps qemu linux busybox duvisor initramfs firmware host run test clean distclean help
 
 all: host
 
@@ -13,6 +13,7 @@ help:
 	@echo "make test   build what is needed and run every test suite"
 	@echo "make deps   install build dependencies from Debian's archive"
 	@echo "make host   build QEMU, the kernel, busybox and the initramfs"
+	@echo "make format-check  check the C style (.clang-format)"
 	@echo "make clean  remove build/ (the cache in ~/.cache/duvisor stays)"
 
 deps:
@@ -54,6 +55,15 @@ test-bins: host
 
 test: host test-bins
 	@tests/run-all.sh
+
+# The one C style of the repository (.clang-format), for duvisor and its unit tests
+FORMAT_FILES = $(wildcard duvisor/src/*.c duvisor/src/*/*.[ch] duvisor/src/*/*/*.[ch] tests/unit/*.[ch])
+
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "format: $(words $(FORMAT_FILES)) files clean"
+
+format:
+	@clang-format -i $(FORMAT_FILES)
 
 clean:
 	rm -rf build

@@ -40,9 +40,12 @@ UT_TEST(register_rejects_overlap_and_bad_windows)
 	struct fake_dev d = {0};
 
 	UT_CHECK(dv_mmio_register(&bus, "a", 0x1000, 0x100, &fake_ops, &d) == 0, "first window");
-	UT_CHECK(dv_mmio_register(&bus, "b", 0x10ff, 0x10, &fake_ops, &d) == -EEXIST, "overlap end");
-	UT_CHECK(dv_mmio_register(&bus, "c", 0xf00, 0x101, &fake_ops, &d) == -EEXIST, "overlap start");
-	UT_CHECK(dv_mmio_register(&bus, "d", 0x1100, 0x100, &fake_ops, &d) == 0, "adjacent is fine");
+	UT_CHECK(dv_mmio_register(&bus, "b", 0x10ff, 0x10, &fake_ops, &d) == -EEXIST,
+		 "overlap end");
+	UT_CHECK(dv_mmio_register(&bus, "c", 0xf00, 0x101, &fake_ops, &d) == -EEXIST,
+		 "overlap start");
+	UT_CHECK(dv_mmio_register(&bus, "d", 0x1100, 0x100, &fake_ops, &d) == 0,
+		 "adjacent is fine");
 	UT_CHECK(dv_mmio_register(&bus, "e", 0x5000, 0, &fake_ops, &d) == -EINVAL, "zero size");
 	UT_CHECK(dv_mmio_register(&bus, "f", UINT64_MAX - 1, 4, &fake_ops, &d) == -EINVAL, "wraps");
 	UT_CHECK(dv_mmio_register(&bus, "g", 0x9000, 4, NULL, &d) == -EINVAL, "no ops");
@@ -68,8 +71,8 @@ UT_TEST(access_dispatches_with_window_offsets)
 
 	dv_mmio_register(&bus, "a", 0x10000000, 0x100, &fake_ops, &d);
 	UT_CHECK(dv_mmio_access(&bus, 0x10000005, 1, false, &v) == 0, "read");
-	UT_CHECK(v == 0x1239 && d.last_off == 5 && d.last_size == 1, "v=%#lx off=%#lx", (unsigned long)v,
-		 (unsigned long)d.last_off);
+	UT_CHECK(v == 0x1239 && d.last_off == 5 && d.last_size == 1, "v=%#lx off=%#lx",
+		 (unsigned long)v, (unsigned long)d.last_off);
 	v = 0xabcd;
 	UT_CHECK(dv_mmio_access(&bus, 0x100000f8, 8, true, &v) == 0, "write");
 	UT_CHECK(d.last_val == 0xabcd && d.last_off == 0xf8 && d.last_size == 8, "write seen");

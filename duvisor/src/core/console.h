@@ -13,12 +13,12 @@
 
 #define DV_CONSOLE_ESCAPE 0x1d /* Ctrl-]: Ctrl-A is QEMU's own escape */
 
-int dv_console_init(void);   /* raw mode when stdin is a terminal */
+int dv_console_init(void); /* raw mode when stdin is a terminal */
 void dv_console_restore(void);
 void dv_console_write(const void *buf, size_t len);
 /* Queue input for the guest; returns false when the escape to quit was seen. */
 bool dv_console_input(const uint8_t *buf, size_t len);
-int dv_console_getc(void);   /* next input byte, or -1 */
+int dv_console_getc(void); /* next input byte, or -1 */
 size_t dv_console_pending(void);
 
 #endif /* DV_CONSOLE_H */

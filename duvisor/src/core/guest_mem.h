@@ -15,9 +15,9 @@
 #include <stdint.h>
 
 struct dv_guest_mem {
-	uint8_t *host;     /* host mapping of guest RAM */
+	uint8_t *host;	   /* host mapping of guest RAM */
 	uint64_t gpa_base; /* guest physical address of host[0] */
-	uint64_t size;     /* bytes */
+	uint64_t size;	   /* bytes */
 };
 
 /* A host pointer to [gpa, gpa + len) if it lies wholly inside RAM, else NULL. */

@@ -5,14 +5,14 @@
 #include "sbi.h"
 
 static const struct dv_sbi_ext dv_sbi_exts[] = {
-	{"legacy", 0x00, 0x0f, dv_sbi_legacy},
-	{"base", SBI_EXT_BASE, SBI_EXT_BASE, dv_sbi_base},
-	{"time", SBI_EXT_TIME, SBI_EXT_TIME, dv_sbi_time},
-	{"ipi", SBI_EXT_IPI, SBI_EXT_IPI, dv_sbi_ipi},
-	{"rfence", SBI_EXT_RFENCE, SBI_EXT_RFENCE, dv_sbi_rfence},
-	{"hsm", SBI_EXT_HSM, SBI_EXT_HSM, dv_sbi_hsm},
-	{"srst", SBI_EXT_SRST, SBI_EXT_SRST, dv_sbi_srst},
-	{"dbcn", SBI_EXT_DBCN, SBI_EXT_DBCN, dv_sbi_dbcn},
+    {"legacy", 0x00, 0x0f, dv_sbi_legacy},
+    {"base", SBI_EXT_BASE, SBI_EXT_BASE, dv_sbi_base},
+    {"time", SBI_EXT_TIME, SBI_EXT_TIME, dv_sbi_time},
+    {"ipi", SBI_EXT_IPI, SBI_EXT_IPI, dv_sbi_ipi},
+    {"rfence", SBI_EXT_RFENCE, SBI_EXT_RFENCE, dv_sbi_rfence},
+    {"hsm", SBI_EXT_HSM, SBI_EXT_HSM, dv_sbi_hsm},
+    {"srst", SBI_EXT_SRST, SBI_EXT_SRST, dv_sbi_srst},
+    {"dbcn", SBI_EXT_DBCN, SBI_EXT_DBCN, dv_sbi_dbcn},
 };
 
 const struct dv_sbi_ext *dv_sbi_find(uint64_t eid)

@@ -23,7 +23,8 @@ static int64_t dv_for_harts(struct dv_vcpu *self, uint64_t mask, uint64_t base,
 			fn(&vm->vcpus[i], arg);
 		return SBI_SUCCESS;
 	}
-	if (base >= vm->nr_vcpus || (mask && 64 - (uint64_t)__builtin_clzll(mask) > vm->nr_vcpus - base))
+	if (base >= vm->nr_vcpus ||
+	    (mask && 64 - (uint64_t)__builtin_clzll(mask) > vm->nr_vcpus - base))
 		return SBI_ERR_INVALID_PARAM;
 	for (i = 0; i < 64; i++)
 		if (mask & (1ULL << i))
@@ -36,14 +37,13 @@ static void dv_post_event(struct dv_vcpu *target, unsigned int events)
 	dv_vcpu_post(target, events);
 }
 
-struct dv_sbi_ret dv_sbi_ipi(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid,
-			     const uint64_t *args)
+struct dv_sbi_ret dv_sbi_ipi(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid, const uint64_t *args)
 {
 	(void)eid;
 	if (fid != 0)
 		return (struct dv_sbi_ret){.error = SBI_ERR_NOT_SUPPORTED};
-	return (struct dv_sbi_ret){.error = dv_for_harts(vcpu, args[0], args[1], dv_post_event,
-							 DV_EV_IPI)};
+	return (struct dv_sbi_ret){
+	    .error = dv_for_harts(vcpu, args[0], args[1], dv_post_event, DV_EV_IPI)};
 }
 
 /*
@@ -85,8 +85,7 @@ struct dv_sbi_ret dv_sbi_rfence(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid
 	return (struct dv_sbi_ret){.error = err};
 }
 
-struct dv_sbi_ret dv_sbi_hsm(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid,
-			     const uint64_t *args)
+struct dv_sbi_ret dv_sbi_hsm(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid, const uint64_t *args)
 {
 	struct dv_vm *vm = vcpu->vm;
 	struct dv_vcpu *t;
@@ -102,8 +101,7 @@ struct dv_sbi_ret dv_sbi_hsm(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid,
 		t = &vm->vcpus[args[0]];
 		expected = DV_VCPU_STOPPED;
 		pthread_mutex_lock(&t->lock);
-		if (!atomic_compare_exchange_strong(&t->state, &expected,
-						    DV_VCPU_START_PENDING)) {
+		if (!atomic_compare_exchange_strong(&t->state, &expected, DV_VCPU_START_PENDING)) {
 			pthread_mutex_unlock(&t->lock);
 			return (struct dv_sbi_ret){.error = SBI_ERR_ALREADY_AVAILABLE};
 		}

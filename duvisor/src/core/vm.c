@@ -171,7 +171,8 @@ static void dv_dump(struct dv_vcpu *vcpu, const struct dv_exit *e)
 		(unsigned long long)e->pc);
 	for (i = 1; i < 32; i++)
 		fprintf(stderr, "  x%-2u %016llx%s", i,
-			(unsigned long long)vcpu->vm->ops->get_reg(vcpu, i), i % 4 == 3 ? "\n" : "");
+			(unsigned long long)vcpu->vm->ops->get_reg(vcpu, i),
+			i % 4 == 3 ? "\n" : "");
 	fprintf(stderr, "\n");
 }
 
@@ -311,22 +312,21 @@ static int dv_vm_boot(struct dv_vm *vm, struct dv_boot *boot)
 	const struct dv_config *cfg = vm->cfg;
 	struct dv_boot_layout lay;
 	struct dv_fdt_desc d = {
-		.ncpus = vm->nr_vcpus,
-		.isa = "rv64imafdc_sstc",
-		.mmu = DV_FDT_MMU_SV48,
-		.timebase = (uint32_t)vm->timebase,
-		.ram_base = vm->mem.gpa_base,
-		.ram_size = vm->mem.size,
-		.bootargs = cfg->cmdline,
-		.uart = {DV_UART_BASE, DV_UART_IRQ},
-		.plic = {DV_PLIC_BASE, DV_PLIC_SIZE, DV_PLIC_SOURCES - 1},
+	    .ncpus = vm->nr_vcpus,
+	    .isa = "rv64imafdc_sstc",
+	    .mmu = DV_FDT_MMU_SV48,
+	    .timebase = (uint32_t)vm->timebase,
+	    .ram_base = vm->mem.gpa_base,
+	    .ram_size = vm->mem.size,
+	    .bootargs = cfg->cmdline,
+	    .uart = {DV_UART_BASE, DV_UART_IRQ},
+	    .plic = {DV_PLIC_BASE, DV_PLIC_SIZE, DV_PLIC_SOURCES - 1},
 	};
 	char err[256];
 	void *dtb;
 	int rc;
 
-	rc = dv_load_linux(&vm->mem, cfg->kernel, cfg->initrd, DV_DTB_SIZE, &lay, err,
-			   sizeof(err));
+	rc = dv_load_linux(&vm->mem, cfg->kernel, cfg->initrd, DV_DTB_SIZE, &lay, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "duvisor: %s\n", err);
 		return rc == -ENOENT || rc == -EACCES ? DV_EXIT_FILE : DV_EXIT_FAILURE;
@@ -439,7 +439,9 @@ int dv_vm_run(const struct dv_config *cfg)
 	/* Parsed already, not there yet: say so rather than boot without them */
 	if (cfg->ndisks || cfg->nnets || cfg->console != DV_CONSOLE_SERIAL) {
 		fprintf(stderr, "duvisor: %s: virtio devices are not built yet\n",
-			cfg->ndisks ? "--disk" : cfg->nnets ? "--net" : "--console virtio");
+			cfg->ndisks  ? "--disk"
+			: cfg->nnets ? "--net"
+				     : "--console virtio");
 		return DV_EXIT_USAGE;
 	}
 	if (cfg->ncpus > DV_MAX_VCPUS) {

@@ -31,11 +31,11 @@ struct dv_uart;
 enum dv_vcpu_state { DV_VCPU_STOPPED, DV_VCPU_START_PENDING, DV_VCPU_RUNNING };
 
 /* Events another thread posts for a vCPU, taken before it re-enters */
-#define DV_EV_IPI	 (1u << 0) /* SBI IPI: guest supervisor software interrupt */
-#define DV_EV_FENCE_I	 (1u << 1)
-#define DV_EV_FENCE_VMA	 (1u << 2)
-#define DV_EV_START	 (1u << 3) /* SBI HSM start */
-#define DV_EV_STOP	 (1u << 4) /* the VM is stopping */
+#define DV_EV_IPI	(1u << 0) /* SBI IPI: guest supervisor software interrupt */
+#define DV_EV_FENCE_I	(1u << 1)
+#define DV_EV_FENCE_VMA (1u << 2)
+#define DV_EV_START	(1u << 3) /* SBI HSM start */
+#define DV_EV_STOP	(1u << 4) /* the VM is stopping */
 
 struct dv_vcpu {
 	struct dv_vm *vm;
@@ -45,8 +45,8 @@ struct dv_vcpu {
 
 	/* posted by other threads */
 	atomic_uint events;
-	atomic_bool ext_irq;  /* the PLIC context of this hart is asserted */
-	atomic_int state;     /* enum dv_vcpu_state */
+	atomic_bool ext_irq; /* the PLIC context of this hart is asserted */
+	atomic_int state;    /* enum dv_vcpu_state */
 	uint64_t start_pc, start_arg;
 
 	/* WFI: sleep until an event or the timer deadline */

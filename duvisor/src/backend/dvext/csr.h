@@ -41,7 +41,7 @@
 #define csr_read(csr)                                                                              \
 	({                                                                                         \
 		unsigned long __v;                                                                 \
-		__asm__ __volatile__("csrr %0, " dv_str(csr) : "=r"(__v)::"memory");                \
+		__asm__ __volatile__("csrr %0, " dv_str(csr) : "=r"(__v)::"memory");               \
 		__v;                                                                               \
 	})
 #define csr_write(csr, val)                                                                        \

@@ -63,8 +63,8 @@ static int dvext_vm_init(struct dv_vm *vm)
 {
 	struct dvext_vm *b = calloc(1, sizeof(*b));
 	struct duvisor_deleg deleg = {
-		.edeleg = DUVISOR_EDELEG_ALLOWED,
-		.ideleg = 1ULL << 0, /* doorbells; timers are the guest's own (Sstc) */
+	    .edeleg = DUVISOR_EDELEG_ALLOWED,
+	    .ideleg = 1ULL << 0, /* doorbells; timers are the guest's own (Sstc) */
 	};
 	uint64_t size = vm->mem_size, ram_hpa = 0, pt_hpa = 0;
 	void *ram;
@@ -163,9 +163,9 @@ static int dvext_vcpu_init(struct dv_vcpu *vcpu)
 	vcpu->backend = v;
 	csr_write(CSR_HUGATP, dv_s2_hugatp(&b->s2));
 	csr_write(CSR_HUIE, HUIE_USIE);
-	csr_write(CSR_HUCOUNTEREN, 7);	       /* cycle, time, instret */
+	csr_write(CSR_HUCOUNTEREN, 7);		/* cycle, time, instret */
 	csr_write(CSR_HUENVCFG, HUENVCFG_STCE); /* the guest's timer needs no exit */
-	csr_write(CSR_HUTIMEDELTA, 0);	       /* guest time is host time */
+	csr_write(CSR_HUTIMEDELTA, 0);		/* guest time is host time */
 	csr_write(CSR_HUVSTIMECMP, UINT64_MAX);
 	return 0;
 }
@@ -200,8 +200,8 @@ static void dvext_vcpu_reset(struct dv_vcpu *vcpu, uint64_t pc, uint64_t a0, uin
 /* Apply what other threads posted, just before entering the guest */
 static void dvext_take_events(struct dv_vcpu *vcpu)
 {
-	unsigned int ev = atomic_fetch_and(&vcpu->events, ~(DV_EV_IPI | DV_EV_FENCE_I |
-							    DV_EV_FENCE_VMA));
+	unsigned int ev =
+	    atomic_fetch_and(&vcpu->events, ~(DV_EV_IPI | DV_EV_FENCE_I | DV_EV_FENCE_VMA));
 
 	if (ev & DV_EV_IPI)
 		csr_set(CSR_HUVIP, HVIP_VSSIP); /* the guest clears it through sip */
@@ -376,21 +376,21 @@ static void dvext_kick(struct dv_vcpu *target)
 }
 
 const struct dv_backend_ops dv_dvext_backend = {
-	.name = "dvext",
-	.vm_init = dvext_vm_init,
-	.vm_destroy = dvext_vm_destroy,
-	.vcpu_init = dvext_vcpu_init,
-	.vcpu_destroy = dvext_vcpu_destroy,
-	.vcpu_reset = dvext_vcpu_reset,
-	.vcpu_run = dvext_vcpu_run,
-	.get_reg = dvext_get_reg,
-	.set_reg = dvext_set_reg,
-	.skip_insn = dvext_skip_insn,
-	.inject_exception = dvext_inject_exception,
-	.irq_pending = dvext_irq_pending,
-	.guest_time = dvext_guest_time,
-	.timer_deadline = dvext_timer_deadline,
-	.set_timer = dvext_set_timer,
-	.io_thread_init = dvext_io_thread_init,
-	.kick = dvext_kick,
+    .name = "dvext",
+    .vm_init = dvext_vm_init,
+    .vm_destroy = dvext_vm_destroy,
+    .vcpu_init = dvext_vcpu_init,
+    .vcpu_destroy = dvext_vcpu_destroy,
+    .vcpu_reset = dvext_vcpu_reset,
+    .vcpu_run = dvext_vcpu_run,
+    .get_reg = dvext_get_reg,
+    .set_reg = dvext_set_reg,
+    .skip_insn = dvext_skip_insn,
+    .inject_exception = dvext_inject_exception,
+    .irq_pending = dvext_irq_pending,
+    .guest_time = dvext_guest_time,
+    .timer_deadline = dvext_timer_deadline,
+    .set_timer = dvext_set_timer,
+    .io_thread_init = dvext_io_thread_init,
+    .kick = dvext_kick,
 };

@@ -6,17 +6,17 @@
 #ifndef DV_HU_CTX_H
 #define DV_HU_CTX_H
 
-#define HU_CTX_HOST(n)	 ((n) * 8)	  /* ra sp gp tp s0..s11 */
-#define HU_CTX_X(n)	 (128 + (n) * 8)  /* guest x0..x31 */
-#define HU_CTX_F(n)	 (384 + (n) * 8)  /* guest f0..f31 */
-#define HU_CTX_FCSR	 640
-#define HU_CTX_PC	 648
-#define HU_CTX_HUSTATUS	 656
-#define HU_CTX_UCAUSE	 664
-#define HU_CTX_UTVAL	 672
-#define HU_CTX_HUTVAL	 680
-#define HU_CTX_HUTINST	 688
-#define HU_CTX_SIZE	 696
+#define HU_CTX_HOST(n)	((n)*8)	      /* ra sp gp tp s0..s11 */
+#define HU_CTX_X(n)	(128 + (n)*8) /* guest x0..x31 */
+#define HU_CTX_F(n)	(384 + (n)*8) /* guest f0..f31 */
+#define HU_CTX_FCSR	640
+#define HU_CTX_PC	648
+#define HU_CTX_HUSTATUS 656
+#define HU_CTX_UCAUSE	664
+#define HU_CTX_UTVAL	672
+#define HU_CTX_HUTVAL	680
+#define HU_CTX_HUTINST	688
+#define HU_CTX_SIZE	696
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -10,10 +10,10 @@
 #include <stdint.h>
 
 struct dv_stage2 {
-	uint8_t *va;	   /* host mapping of the table region */
-	uint64_t hpa;	   /* its host physical address */
+	uint8_t *va;  /* host mapping of the table region */
+	uint64_t hpa; /* its host physical address */
 	size_t size;
-	size_t used;	   /* bytes handed out; the root comes first */
+	size_t used; /* bytes handed out; the root comes first */
 };
 
 #define DV_S2_ROOT_SIZE 16384 /* Sv39x4 root: 2048 entries, 16 KiB aligned */
