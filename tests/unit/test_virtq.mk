@@ -1,0 +1,2 @@
+# The split virtqueue.
+SRCS_virtq := virtq.c
