@@ -3,7 +3,14 @@
 #ifndef DV_DVEXT_CSR_H
 #define DV_DVEXT_CSR_H
 
+#define CSR_UTVEC	0x005
+#define CSR_USCRATCH	0x040
+#define CSR_UEPC	0x041
+#define CSR_UCAUSE	0x042
+#define CSR_UTVAL	0x043
 #define CSR_HUSTATUS	0x800
+#define CSR_HUTVAL	0x843
+#define CSR_HUTINST	0x84a
 #define CSR_HUIE	0x804
 #define CSR_HUTIMEDELTA 0x805
 #define CSR_HUCOUNTEREN 0x806
@@ -35,6 +42,9 @@
 #define SSTATUS_SPIE  (1ULL << 5)
 #define SSTATUS_SPP   (1ULL << 8)
 
+#define INSN_HURET 0x00200073
+
+#ifndef __ASSEMBLER__
 #define __dv_str(x) #x
 #define dv_str(x)   __dv_str(x)
 
@@ -50,5 +60,7 @@
 	__asm__ __volatile__("csrs " dv_str(csr) ", %0" ::"rK"((unsigned long)(val)) : "memory")
 #define csr_clear(csr, val)                                                                        \
 	__asm__ __volatile__("csrc " dv_str(csr) ", %0" ::"rK"((unsigned long)(val)) : "memory")
+
+#endif /* !__ASSEMBLER__ */
 
 #endif /* DV_DVEXT_CSR_H */

@@ -11,17 +11,8 @@
  * returns ucause like an ordinary function. The guest's FP registers are
  * saved too: the hypervisor's C code may use the FP unit.
  */
+#include "csr.h"
 #include "hu_ctx.h"
-
-#define CSR_UTVEC	0x005
-#define CSR_USCRATCH	0x040
-#define CSR_UEPC	0x041
-#define CSR_UCAUSE	0x042
-#define CSR_UTVAL	0x043
-#define CSR_HUSTATUS	0x800
-#define CSR_HUTVAL	0x843
-#define CSR_HUTINST	0x84a
-#define INSN_HURET	0x00200073
 
 	.text
 	.option norvc
