@@ -4,12 +4,11 @@ emulated DV-Ext host. The guest's own test script is baked into its initrd
 (the guest's init runs /test/run and powers off); the host script runs
 duvisor and prints the guest's console, which the checks below read."""
 import os
-import re
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import hostvm  # noqa: E402
+from dvguest import duvisor_line, guest_initrd, tagged, value  # noqa: E402
 from dvtest import check, main, test  # noqa: E402
 
 LOGDIR = os.path.join(hostvm.TOP, "build", "logs")
@@ -31,25 +30,6 @@ exit 0
 """
 
 
-def guest_initrd(script, name):
-    """The guest's initrd: the busybox base plus /test/run = script."""
-    env = hostvm.artifacts()
-    with open(env["GUEST_INITRD"], "rb") as f:
-        data = f.read() + hostvm.overlay_cpio(script, {})
-    path = os.path.join(tempfile.gettempdir(), "dv-%s-%d.cpio.gz" % (name, os.getpid()))
-    with open(path, "wb") as f:
-        f.write(data)
-    return path
-
-
-def duvisor_line(tag, args):
-    """Host shell lines: run duvisor, keep its output, print it tagged."""
-    return (
-        "duvisor run --kernel /guest/Image %s </dev/null >/tmp/%s.log 2>&1; echo %s_RC=$?\n"
-        "sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^/%s| /' /tmp/%s.log\n"
-        % (args, tag, tag, tag, tag))
-
-
 _runs = {}
 
 
@@ -64,18 +44,6 @@ def run(name, script, files, smp=4, timeout=600):
     if isinstance(r, Exception):
         raise AssertionError(str(r))
     return r
-
-
-def tagged(r, tag):
-    return [l.split("| ", 1)[1] for l in r.lines() if l.startswith(tag + "| ")]
-
-
-def value(lines, key):
-    for l in reversed(lines):
-        m = re.search(r"\b%s=(.*)$" % re.escape(key), l)
-        if m:
-            return m.group(1).strip()
-    return None
 
 
 def boot(ncpus):
@@ -159,14 +127,19 @@ def _():
         "duvisor run --kernel /guest/Image --cpus 0 >/dev/null 2>&1; echo BADCPUS=$?",
         "duvisor frobnicate >/dev/null 2>&1; echo BADCMD=$?",
         "duvisor --help >/dev/null 2>&1; echo HELP=$?",
-        "duvisor run --kernel /guest/Image --disk path=/guest/Image,readonly >/dev/null 2>&1; echo NODISK=$?",
+        "duvisor run --kernel /guest/Image --disk path=/nonexistent >/dev/null 2>&1; echo NODISK=$?",
+        "duvisor run --kernel /guest/Image --disk path=/tmp >/dev/null 2>&1; echo DIRDISK=$?",
+        "duvisor run --kernel /guest/Image --disk readonly >/dev/null 2>&1; echo BADDISK=$?",
+        "duvisor run --kernel /guest/Image --net tap=dvbad0,mac=01:00:00:00:00:01 >/dev/null 2>&1; echo MCASTMAC=$?",
+        "duvisor run --kernel /guest/Image --console tty >/dev/null 2>&1; echo BADCONS=$?",
         "duvisor run --kernel /guest/Image --backend kvm >/dev/null 2>&1; echo NOKVM=$?",
         "duvisor run --kernel /guest/Image --memory 4G </dev/null >/dev/null 2>&1; echo NOMEM=$?",
     ]) + "\n"
     r = run("cli", script, {}, smp=2, timeout=120)
     for key, want in (("NOKERNEL", "2"), ("MISSING", "3"), ("BADMEM", "2"), ("BADCPUS", "2"),
                       ("BADCMD", "2"), ("HELP", "0"), ("NOMEM", "1"),
-                      ("NODISK", "2"), ("NOKVM", "4")):
+                      ("NODISK", "3"), ("DIRDISK", "3"), ("BADDISK", "2"), ("MCASTMAC", "2"),
+                      ("BADCONS", "2"), ("NOKVM", "4")):
         check(r.value(key) == want, "%s: exit %r, want %s" % (key, r.value(key), want))
 
 

@@ -457,4 +457,163 @@ UT_TEST(config_space_of_odd_size)
 	UT_CHECK(v == 0x6655, "the last half inside reads %#llx", (unsigned long long)v);
 	dv_virtio_mmio_destroy(&d);
 }
+
+/* The used area of queue 0 (8 entries), to see that nothing was written. */
+#define USED_BYTES VIRTQ_USED_BYTES(8)
+
+UT_TEST(pop_push_signal)
+{
+	uint32_t gen = ~0u;
+	struct virtq_used_elem e;
+
+	bring_up(BIT(VIRTIO_F_VERSION_1));
+	UT_CHECK(!dv_virtio_mmio_queue_has_work(&rig.dev, 0), "nothing offered yet");
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == 0, "empty pop");
+	offer();
+	UT_CHECK(dv_virtio_mmio_queue_has_work(&rig.dev, 0), "offered");
+	UT_CHECK(dv_virtio_mmio_queue_has_work(&rig.dev, 0), "asking twice changes nothing");
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == 1, "popped");
+	UT_CHECK(gen == rig.dev.generation, "the generation %u", gen);
+	UT_CHECK(req.head == 0 && req.nwrite == 1 && req.write_len == 16 && req.nread == 0,
+		 "the chain");
+	UT_CHECK(req.write[0].ptr == at(DATA), "its buffer");
+	UT_CHECK(!dv_virtio_mmio_queue_has_work(&rig.dev, 0), "no more work");
+	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen, req.head, 5) == 0, "pushed");
+	memcpy(&e, at(USED + 4), sizeof(e));
+	UT_CHECK(*(uint16_t *)at(USED + 2) == 1 && e.id == 0 && e.len == 5, "used: %u %u", e.id,
+		 e.len);
+	UT_CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) == 0 && !rig.level, "push alone interrupts not");
+	UT_CHECK(dv_virtio_mmio_signal_used(&rig.dev, 0), "signalled");
+	UT_CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_VRING && rig.level, "irq");
+	UT_CHECK(!dv_virtio_mmio_signal_used(&rig.dev, 0), "nothing new to signal");
+	UT_CHECK(rig.notifies == 0, "the device's notify was not involved");
+}
+
+UT_TEST(pop_only_from_live_queues)
+{
+	uint32_t gen;
+
+	make();
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == 0, "no queue set up");
+	UT_CHECK(gen == rig.dev.generation, "the generation is reported anyway");
+	negotiate(BIT(VIRTIO_F_VERSION_1));
+	setup_queue(0, 8, DESC, AVAIL, USED);
+	offer();
+	UT_CHECK(!dv_virtio_mmio_queue_has_work(&rig.dev, 0), "no work before DRIVER_OK");
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == 0, "no pop before DRIVER_OK");
+	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen, 0, 1) == -ESTALE,
+		 "no push before DRIVER_OK");
+	UT_CHECK(*(uint16_t *)at(USED + 2) == 0, "used untouched");
+	wr(VIRTIO_MMIO_STATUS, ALL_OK);
+	UT_CHECK(dv_virtio_mmio_queue_has_work(&rig.dev, 0), "work once DRIVER_OK");
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 1, &req, &gen) == 0, "queue 1 is not ready");
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 2, &req, &gen) == 0, "there is no queue 2");
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, ~0u, &req, &gen) == 0, "nor queue ~0");
+	UT_CHECK(!dv_virtio_mmio_queue_has_work(&rig.dev, 5), "no work on queue 5");
+	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 5, gen, 0, 1) == -ESTALE, "no push on queue 5");
+	UT_CHECK(!dv_virtio_mmio_signal_used(&rig.dev, 5), "no signal on queue 5");
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == 1, "queue 0 serves");
+}
+
+UT_TEST(push_after_reset_is_stale)
+{
+	uint8_t before[USED_BYTES];
+	uint32_t gen, gen2;
+
+	bring_up(BIT(VIRTIO_F_VERSION_1));
+	offer();
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == 1, "popped");
+	memcpy(before, at(USED), sizeof(before));
+	wr(VIRTIO_MMIO_STATUS, 0);
+	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen, req.head, 16) == -ESTALE, "after reset");
+	UT_CHECK(!memcmp(before, at(USED), sizeof(before)), "used ring untouched");
+	/* The driver sets the device up again, with the same rings: still stale. */
+	negotiate(BIT(VIRTIO_F_VERSION_1));
+	setup_queue(0, 8, DESC, AVAIL, USED);
+	wr(VIRTIO_MMIO_STATUS, ALL_OK);
+	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen, req.head, 16) == -ESTALE,
+		 "after the device came back");
+	UT_CHECK(!memcmp(before, at(USED), sizeof(before)), "used ring still untouched");
+	UT_CHECK(!dv_virtio_mmio_signal_used(&rig.dev, 0) && !rig.level, "nothing to signal");
+	/* The new queue sees the buffer as new, and serves it in the new generation. */
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen2) == 1 && gen2 != gen, "popped again");
+	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen2, req.head, 16) == 0, "pushed");
+	UT_CHECK(*(uint16_t *)at(USED + 2) == 1, "used idx 1");
+}
+
+UT_TEST(push_after_queue_stop_is_stale)
+{
+	uint8_t before[USED_BYTES];
+	uint32_t gen;
+
+	bring_up(BIT(VIRTIO_F_VERSION_1));
+	offer();
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == 1, "popped");
+	memcpy(before, at(USED), sizeof(before));
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(VIRTIO_MMIO_QUEUE_READY, 0);
+	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen, req.head, 16) == -ESTALE, "queue stopped");
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	UT_CHECK(rd(VIRTIO_MMIO_QUEUE_READY) == 1, "and ready again");
+	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen, req.head, 16) == -ESTALE, "still stale");
+	UT_CHECK(!memcmp(before, at(USED), sizeof(before)), "used ring untouched");
+	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == ALL_OK, "no error either: status %#x",
+		 rd(VIRTIO_MMIO_STATUS));
+}
+
+UT_TEST(malformed_pop_needs_reset)
+{
+	struct virtq_desc d = {DATA, 16, VIRTQ_DESC_F_NEXT, 0}; /* a self loop */
+	uint8_t before[USED_BYTES];
+	uint32_t gen;
+
+	bring_up(BIT(VIRTIO_F_VERSION_1));
+	offer();
+	memcpy(at(DESC), &d, sizeof(d));
+	memcpy(before, at(USED), sizeof(before));
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == -EINVAL, "malformed");
+	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == (ALL_OK | VIRTIO_STATUS_DEVICE_NEEDS_RESET), "status");
+	UT_CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_CONFIG && rig.level, "irq");
+	UT_CHECK(!dv_virtio_mmio_queue_has_work(&rig.dev, 0), "no work until reset");
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == 0, "no pop until reset");
+	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen, 0, 1) == -ESTALE, "no push until reset");
+	UT_CHECK(!memcmp(before, at(USED), sizeof(before)), "used ring untouched");
+}
+
+UT_TEST(push_bad_head_needs_reset)
+{
+	uint32_t gen;
+
+	bring_up(BIT(VIRTIO_F_VERSION_1));
+	offer();
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == 1, "popped");
+	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen, 8, 1) == -EINVAL, "head 8 of 8");
+	UT_CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET, "needs reset");
+	UT_CHECK(*(uint16_t *)at(USED + 2) == 0, "used idx untouched");
+}
+
+UT_TEST(signal_used_honours_suppression)
+{
+	uint32_t gen;
+
+	bring_up(BIT(VIRTIO_F_VERSION_1));
+	*(uint16_t *)at(AVAIL) = VIRTQ_AVAIL_F_NO_INTERRUPT;
+	offer();
+	dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen);
+	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen, req.head, 1) == 0, "pushed");
+	UT_CHECK(!dv_virtio_mmio_signal_used(&rig.dev, 0), "NO_INTERRUPT");
+	UT_CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) == 0 && !rig.level, "no irq");
+
+	bring_up(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_EVENT_IDX));
+	*(uint16_t *)at(AVAIL + 4 + 2 * 8) = 1; /* used_event: after the second buffer */
+	offer();
+	offer();
+	dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen);
+	dv_virtio_mmio_push(&rig.dev, 0, gen, req.head, 1);
+	UT_CHECK(!dv_virtio_mmio_signal_used(&rig.dev, 0) && !rig.level, "not at used idx 1");
+	dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen);
+	dv_virtio_mmio_push(&rig.dev, 0, gen, req.head, 1);
+	UT_CHECK(dv_virtio_mmio_signal_used(&rig.dev, 0) && rig.level, "at used idx 2");
+}
+
 UT_MAIN()

@@ -111,3 +111,25 @@ size_t dv_console_pending(void)
 	pthread_mutex_unlock(&con.lock);
 	return n;
 }
+
+size_t dv_console_peek(uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&con.lock);
+	while (n < len && con.head + n != con.tail) {
+		buf[n] = con.ring[(con.head + n) % DV_CONSOLE_RING];
+		n++;
+	}
+	pthread_mutex_unlock(&con.lock);
+	return n;
+}
+
+void dv_console_consume(size_t len)
+{
+	pthread_mutex_lock(&con.lock);
+	if (len > con.tail - con.head)
+		len = con.tail - con.head;
+	con.head += len;
+	pthread_mutex_unlock(&con.lock);
+}

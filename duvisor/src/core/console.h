@@ -20,5 +20,8 @@ void dv_console_write(const void *buf, size_t len);
 bool dv_console_input(const uint8_t *buf, size_t len);
 int dv_console_getc(void); /* next input byte, or -1 */
 size_t dv_console_pending(void);
+/* Copy up to len queued bytes without taking them; then consume what was used. */
+size_t dv_console_peek(uint8_t *buf, size_t len);
+void dv_console_consume(size_t len);
 
 #endif /* DV_CONSOLE_H */

@@ -309,3 +309,8 @@ const struct dv_mmio_ops dv_plic_mmio_ops = {
     .read = plic_mmio_read,
     .write = plic_mmio_write,
 };
+
+void dv_plic_line_set(void *plic, unsigned int src, bool level)
+{
+	dv_plic_set_irq(plic, src, level);
+}

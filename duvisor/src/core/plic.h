@@ -63,6 +63,8 @@ struct dv_plic *dv_plic_create(unsigned int nsources, unsigned int ncontexts,
 void dv_plic_destroy(struct dv_plic *p);
 /* Drives input line src; ignored for src 0 or src >= nsources. Any thread. */
 void dv_plic_set_irq(struct dv_plic *p, unsigned int src, bool level);
+/* dv_plic_set_irq() as a struct dv_irq_line setter: {dv_plic_line_set, plic, source}. */
+void dv_plic_line_set(void *plic, unsigned int src, bool level);
 
 /* MMIO handlers for the DV_PLIC_SIZE window; opaque = struct dv_plic *. */
 extern const struct dv_mmio_ops dv_plic_mmio_ops;

@@ -35,6 +35,7 @@ static void reset_locked(struct dv_virtio_mmio *d)
 	d->status = 0;
 	d->isr = 0;
 	memset(d->q, 0, sizeof(d->q));
+	d->generation++; /* requests popped before this are never pushed */
 	update_irq(d);
 }
 
@@ -112,6 +113,8 @@ static void set_ready(struct dv_virtio_mmio *d, struct dv_virtio_mmio_queue *q, 
 	bool event_idx = d->driver_features & BIT64(VIRTIO_F_EVENT_IDX);
 
 	if (!val) {
+		if (q->ready)
+			d->generation++;
 		q->ready = false;
 		return;
 	}
@@ -326,4 +329,78 @@ void dv_virtio_mmio_needs_reset(struct dv_virtio_mmio *dev)
 	pthread_mutex_lock(&dev->lock);
 	needs_reset_locked(dev);
 	pthread_mutex_unlock(&dev->lock);
+}
+
+/* The queue a device may serve now: ready, DRIVER_OK, not waiting for a reset. */
+static struct dv_virtq *live_queue(struct dv_virtio_mmio *d, unsigned int queue)
+{
+	if (queue >= d->ops->nqueues || !d->q[queue].ready ||
+	    !(d->status & VIRTIO_STATUS_DRIVER_OK) ||
+	    (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
+		return NULL;
+	return &d->q[queue].vq;
+}
+
+int dv_virtio_mmio_pop(struct dv_virtio_mmio *dev, unsigned int queue, struct dv_virtq_req *req,
+		       uint32_t *generation)
+{
+	struct dv_virtq *vq;
+	int ret = 0;
+
+	pthread_mutex_lock(&dev->lock);
+	vq = live_queue(dev, queue);
+	if (vq) {
+		ret = dv_virtq_pop(vq, req);
+		if (ret < 0)
+			needs_reset_locked(dev);
+	}
+	*generation = dev->generation;
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+int dv_virtio_mmio_push(struct dv_virtio_mmio *dev, unsigned int queue, uint32_t generation,
+			uint16_t head, uint32_t written)
+{
+	struct dv_virtq *vq;
+	int ret = -ESTALE;
+
+	pthread_mutex_lock(&dev->lock);
+	vq = live_queue(dev, queue);
+	if (vq && generation == dev->generation) {
+		ret = dv_virtq_push(vq, head, written);
+		if (ret < 0)
+			needs_reset_locked(dev);
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+bool dv_virtio_mmio_signal_used(struct dv_virtio_mmio *dev, unsigned int queue)
+{
+	struct dv_virtq *vq;
+	bool sent = false;
+
+	pthread_mutex_lock(&dev->lock);
+	vq = live_queue(dev, queue);
+	if (vq && dv_virtq_should_notify(vq)) {
+		dev->isr |= VIRTIO_MMIO_INT_VRING;
+		update_irq(dev);
+		sent = true;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return sent;
+}
+
+bool dv_virtio_mmio_queue_has_work(struct dv_virtio_mmio *dev, unsigned int queue)
+{
+	struct dv_virtq *vq;
+	bool more = false;
+
+	pthread_mutex_lock(&dev->lock);
+	vq = live_queue(dev, queue);
+	if (vq)
+		more = dv_virtq_has_avail(vq);
+	pthread_mutex_unlock(&dev->lock);
+	return more;
 }

@@ -124,6 +124,7 @@ struct dv_virtio_mmio {
 	uint32_t status;
 	uint32_t isr;
 	uint32_t config_generation;
+	uint32_t generation; /* bumped when a queue stops: reset, QueueReady = 0 */
 	struct dv_virtio_mmio_queue q[DV_VIRTIO_MMIO_MAX_QUEUES];
 };
 
@@ -144,5 +145,24 @@ void dv_virtio_mmio_notify_used(struct dv_virtio_mmio *dev, unsigned int queue);
 void dv_virtio_mmio_config_changed(struct dv_virtio_mmio *dev);
 /* A queue was malformed: sets DEVICE_NEEDS_RESET and interrupt bit 1. */
 void dv_virtio_mmio_needs_reset(struct dv_virtio_mmio *dev);
+
+/*
+ * Serving a queue from another thread than the guest's vCPUs. These take the
+ * transport's lock only for the ring update, so a device does its I/O
+ * unlocked, and they are safe against a concurrent reset: pop returns the
+ * transport generation, and push drops a request popped before the queue
+ * was reset or stopped (its buffers then belong to the driver again).
+ */
+/* 1 with *req filled, 0 if nothing is available or the queue is not live, <0 if malformed (sets
+ * NEEDS_RESET). */
+int dv_virtio_mmio_pop(struct dv_virtio_mmio *dev, unsigned int queue, struct dv_virtq_req *req,
+		       uint32_t *generation);
+/* 0, -ESTALE if the queue was reset since the pop (nothing written), or <0 if malformed. */
+int dv_virtio_mmio_push(struct dv_virtio_mmio *dev, unsigned int queue, uint32_t generation,
+			uint16_t head, uint32_t written);
+/* After pushes: interrupt the driver if it wants one (event index, NO_INTERRUPT). True if sent. */
+bool dv_virtio_mmio_signal_used(struct dv_virtio_mmio *dev, unsigned int queue);
+/* Whether the driver made buffers available the device has not popped yet. */
+bool dv_virtio_mmio_queue_has_work(struct dv_virtio_mmio *dev, unsigned int queue);
 
 #endif /* DV_VIRTIO_MMIO_H */

@@ -241,3 +241,9 @@ bool dv_virtq_should_notify(struct dv_virtq *q)
 	/* vring_need_event(): did used->idx just step past used_event? */
 	return (uint16_t)(cur - event - 1) < (uint16_t)(cur - old);
 }
+
+bool dv_virtq_has_avail(struct dv_virtq *q)
+{
+	return q->size && !q->broken &&
+	       load16(q->avail, AVAIL_IDX, __ATOMIC_ACQUIRE) != q->last_avail;
+}

@@ -98,6 +98,8 @@ int dv_virtq_setup(struct dv_virtq *q, const struct dv_guest_mem *mem, uint16_t 
 int dv_virtq_pop(struct dv_virtq *q, struct dv_virtq_req *req);
 /* Returns the chain at head with written bytes to the driver. 0 or -EINVAL. */
 int dv_virtq_push(struct dv_virtq *q, uint16_t head, uint32_t written);
+/* Whether the driver made buffers available that were not popped yet (no side effects). */
+bool dv_virtq_has_avail(struct dv_virtq *q);
 /* Whether the driver wants an interrupt for what was pushed since the last call. */
 bool dv_virtq_should_notify(struct dv_virtq *q);
 

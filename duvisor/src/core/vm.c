@@ -7,11 +7,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "console.h"
 #include "fdt_build.h"
+#include "ioloop.h"
 #include "loader.h"
 #include "plic.h"
 #include "sbi.h"
@@ -52,6 +53,8 @@ void dv_vm_stop(struct dv_vm *vm, int exit_code)
 		atomic_store(&vm->exit_code, exit_code);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		dv_vcpu_post(&vm->vcpus[i], DV_EV_STOP);
+	if (vm->io_wake >= 0)
+		dv_eventfd_post(vm->io_wake); /* the I/O thread sleeps in epoll */
 }
 
 void dv_vcpu_wake(struct dv_vcpu *vcpu)
@@ -77,11 +80,6 @@ static void dv_ext_irq_line(void *opaque, unsigned int n, bool level)
 	atomic_store(&vcpu->ext_irq, level);
 	if (level)
 		dv_vcpu_post(vcpu, 0);
-}
-
-static void dv_plic_irq_line(void *opaque, unsigned int n, bool level)
-{
-	dv_plic_set_irq(opaque, n, level);
 }
 
 static void dv_uart_tx(void *opaque, uint8_t byte)
@@ -294,7 +292,7 @@ static int dv_vm_devices(struct dv_vm *vm)
 	free(ctx);
 	if (!vm->plic)
 		return -ENOMEM;
-	uart_irq = (struct dv_irq_line){dv_plic_irq_line, vm->plic, DV_UART_IRQ};
+	uart_irq = (struct dv_irq_line){dv_plic_line_set, vm->plic, DV_UART_IRQ};
 	vm->uart = dv_uart_create(&uart_irq, dv_uart_tx, NULL);
 	if (!vm->uart)
 		return -ENOMEM;
@@ -321,6 +319,8 @@ static int dv_vm_boot(struct dv_vm *vm, struct dv_boot *boot)
 	    .bootargs = cfg->cmdline,
 	    .uart = {DV_UART_BASE, DV_UART_IRQ},
 	    .plic = {DV_PLIC_BASE, DV_PLIC_SIZE, DV_PLIC_SOURCES - 1},
+	    .virtio = vm->virtio.fdt,
+	    .nvirtio = vm->virtio.n,
 	};
 	char err[256];
 	void *dtb;
@@ -358,11 +358,20 @@ static int dv_vm_boot(struct dv_vm *vm, struct dv_boot *boot)
 	return 0;
 }
 
-/* The I/O thread: terminal input to the console and UART, and signals */
+/*
+ * The I/O thread: one epoll loop for terminal input (to the UART or the
+ * virtio console), signals, and the virtio devices' queues and taps.
+ */
 struct dv_io {
 	struct dv_vm *vm;
-	int sigfd;
+	struct dv_ioloop loop;
+	struct dv_io_handler sig, in, wake;
+	bool stdin_open;
+	bool stdin_polled; /* false: a regular file, read a chunk per turn */
+	bool stdin_paused; /* the guest is behind on input: leave it in the kernel */
 };
+
+#define DV_IO_INPUT_HIGH 2048 /* queued input bytes above which stdin is not read */
 
 static void dv_io_feed_uart(struct dv_vm *vm)
 {
@@ -381,50 +390,106 @@ static void dv_io_feed_uart(struct dv_vm *vm)
 	}
 }
 
+static void dv_io_signal(struct dv_io_handler *h, uint32_t events)
+{
+	struct dv_io *io = h->opaque;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(h->fd, &si, sizeof(si)) == sizeof(si)) {
+		fprintf(stderr, "\r\nduvisor: signal %u, stopping the VM\r\n", si.ssi_signo);
+		dv_vm_stop(io->vm, 128 + (int)si.ssi_signo);
+	}
+}
+
+static void dv_io_stdin(struct dv_io_handler *h, uint32_t events)
+{
+	struct dv_io *io = h->opaque;
+	uint8_t buf[256];
+	ssize_t n;
+
+	(void)events;
+	if (!io->stdin_open)
+		return;
+	if (dv_console_pending() > DV_IO_INPUT_HIGH)
+		return;
+	n = read(h->fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		io->stdin_open = false;
+		if (io->stdin_polled)
+			dv_ioloop_modify(&io->loop, h, 0);
+	} else if (!dv_console_input(buf, (size_t)n)) {
+		fprintf(stderr, "\r\nduvisor: escape, stopping the VM\r\n");
+		dv_vm_stop(io->vm, DV_EXIT_OK);
+	}
+}
+
+static void dv_io_wake(struct dv_io_handler *h, uint32_t events)
+{
+	(void)events;
+	dv_eventfd_drain(h->fd);
+}
+
 static void *dv_io_thread(void *arg)
 {
 	struct dv_io *io = arg;
 	struct dv_vm *vm = io->vm;
-	struct pollfd pfd[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
-				{.fd = io->sigfd, .events = POLLIN}};
-	bool stdin_open = true;
 
 	if (vm->ops->io_thread_init && vm->ops->io_thread_init(vm))
 		fprintf(stderr, "duvisor: I/O thread cannot kick vCPUs; input may lag\n");
 	while (!atomic_load(&vm->stopping)) {
-		uint8_t buf[256];
-		ssize_t n;
+		/* Poll only for what no fd announces: UART room, unpollable stdin */
+		bool busy = dv_console_pending() || (io->stdin_open && !io->stdin_polled);
 
-		pfd[0].fd = stdin_open ? STDIN_FILENO : -1;
-		if (poll(pfd, 2, 20) < 0 && errno != EINTR)
+		if (dv_ioloop_run_once(&io->loop, busy ? 20 : -1) < 0)
 			break;
-		if (pfd[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(io->sigfd, &si, sizeof(si)) == sizeof(si)) {
-				fprintf(stderr, "\r\nduvisor: signal %u, stopping the VM\r\n",
-					si.ssi_signo);
-				dv_vm_stop(vm, 128 + (int)si.ssi_signo);
-			}
+		if (io->stdin_open && !io->stdin_polled)
+			dv_io_stdin(&io->in, 0);
+		if (vm->cfg->console == DV_CONSOLE_VIRTIO)
+			dv_vm_virtio_console_feed(&vm->virtio);
+		else
+			dv_io_feed_uart(vm);
+		/* Leave input in the kernel while the guest has not taken what is queued */
+		if (io->stdin_open && io->stdin_polled &&
+		    io->stdin_paused != (dv_console_pending() > DV_IO_INPUT_HIGH)) {
+			io->stdin_paused = !io->stdin_paused;
+			dv_ioloop_modify(&io->loop, &io->in, io->stdin_paused ? 0 : EPOLLIN);
 		}
-		if (stdin_open && (pfd[0].revents & (POLLIN | POLLHUP))) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n <= 0) {
-				stdin_open = false;
-			} else if (!dv_console_input(buf, (size_t)n)) {
-				fprintf(stderr, "\r\nduvisor: escape, stopping the VM\r\n");
-				dv_vm_stop(vm, DV_EXIT_OK);
-			}
-		}
-		dv_io_feed_uart(vm);
 	}
 	return NULL;
 }
 
+/* The loop's own fds: signals, stdin and the wake-up for dv_vm_stop(). */
+static int dv_io_setup(struct dv_io *io, int sigfd)
+{
+	int rc;
+
+	io->sig = (struct dv_io_handler){sigfd, dv_io_signal, io};
+	io->wake = (struct dv_io_handler){io->vm->io_wake, dv_io_wake, io};
+	io->in = (struct dv_io_handler){STDIN_FILENO, dv_io_stdin, io};
+	rc = dv_ioloop_add(&io->loop, &io->sig, EPOLLIN);
+	if (!rc)
+		rc = dv_ioloop_add(&io->loop, &io->wake, EPOLLIN);
+	if (rc)
+		return rc;
+	io->stdin_open = true;
+	rc = dv_ioloop_add(&io->loop, &io->in, EPOLLIN);
+	io->stdin_polled = !rc;
+	if (rc == -EBADF)
+		io->stdin_open = false; /* stdin closed */
+	else if (rc && rc != -EPERM)
+		return rc;
+	return 0; /* EPERM: a regular file (or /dev/null) is read a chunk per turn */
+}
+
 int dv_vm_run(const struct dv_config *cfg)
 {
-	struct dv_vm vm = {.cfg = cfg, .mem_size = cfg->mem_size, .nr_vcpus = cfg->ncpus};
-	struct dv_io io = {.vm = &vm, .sigfd = -1};
+	struct dv_vm vm = {
+	    .cfg = cfg, .mem_size = cfg->mem_size, .nr_vcpus = cfg->ncpus, .io_wake = -1};
+	struct dv_io io = {.vm = &vm, .loop = {.epfd = -1}};
+	int sigfd = -1;
 	struct dv_boot boot;
 	pthread_t io_thread;
 	pthread_condattr_t mono;
@@ -435,14 +500,6 @@ int dv_vm_run(const struct dv_config *cfg)
 	if (cfg->backend != DV_BACKEND_DVEXT) {
 		fprintf(stderr, "duvisor: the kvm backend is not built yet\n");
 		return DV_EXIT_BACKEND;
-	}
-	/* Parsed already, not there yet: say so rather than boot without them */
-	if (cfg->ndisks || cfg->nnets || cfg->console != DV_CONSOLE_SERIAL) {
-		fprintf(stderr, "duvisor: %s: virtio devices are not built yet\n",
-			cfg->ndisks  ? "--disk"
-			: cfg->nnets ? "--net"
-				     : "--console virtio");
-		return DV_EXIT_USAGE;
 	}
 	if (cfg->ncpus > DV_MAX_VCPUS) {
 		fprintf(stderr, "duvisor: at most %d vCPUs\n", DV_MAX_VCPUS);
@@ -469,10 +526,21 @@ int dv_vm_run(const struct dv_config *cfg)
 		goto out_free;
 	}
 	code = DV_EXIT_FAILURE;
+	rc = dv_ioloop_init(&io.loop);
+	vm.io_wake = dv_eventfd_new();
+	if (rc || vm.io_wake < 0) {
+		fprintf(stderr, "duvisor: I/O loop: %s\n", strerror(rc ? -rc : -vm.io_wake));
+		goto out_backend;
+	}
 	rc = dv_vm_devices(&vm);
 	if (rc) {
 		fprintf(stderr, "duvisor: devices: %s\n", strerror(-rc));
-		goto out_backend;
+		goto out_devices;
+	}
+	rc = dv_vm_virtio_create(&vm, &io.loop, &vm.virtio);
+	if (rc) {
+		code = rc;
+		goto out_devices;
 	}
 	rc = dv_vm_boot(&vm, &boot);
 	if (rc) {
@@ -488,10 +556,15 @@ int dv_vm_run(const struct dv_config *cfg)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	io.sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	if (io.sigfd < 0 || dv_console_init()) {
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sigfd < 0 || dv_console_init()) {
 		fprintf(stderr, "duvisor: console: %s\n", strerror(errno));
 		goto out_devices;
+	}
+	rc = dv_io_setup(&io, sigfd);
+	if (rc) {
+		fprintf(stderr, "duvisor: I/O loop: %s\n", strerror(-rc));
+		goto out_console;
 	}
 	if (pthread_create(&io_thread, NULL, dv_io_thread, &io)) {
 		fprintf(stderr, "duvisor: I/O thread: %s\n", strerror(errno));
@@ -517,17 +590,22 @@ int dv_vm_run(const struct dv_config *cfg)
 		if (per)
 			dv_stats_print(stderr, per, vm.nr_vcpus);
 		free(per);
+		dv_vm_virtio_print_stats(&vm.virtio, stderr);
 	}
 out_console:
 	dv_console_restore();
-	if (io.sigfd >= 0)
-		close(io.sigfd);
+	if (sigfd >= 0)
+		close(sigfd);
 out_devices:
+	dv_vm_virtio_destroy(&vm.virtio);
 	if (vm.uart)
 		dv_uart_destroy(vm.uart);
 	if (vm.plic)
 		dv_plic_destroy(vm.plic);
 out_backend:
+	dv_ioloop_destroy(&io.loop);
+	if (vm.io_wake >= 0)
+		close(vm.io_wake);
 	vm.ops->vm_destroy(&vm);
 out_free:
 	free(vm.vcpus);

@@ -11,6 +11,7 @@
 #include "guest_mem.h"
 #include "mmio.h"
 #include "stats.h"
+#include "vm_virtio.h"
 
 struct dv_backend_ops;
 struct dv_config;
@@ -67,6 +68,8 @@ struct dv_vm {
 	struct dv_mmio_bus mmio;
 	struct dv_plic *plic;
 	struct dv_uart *uart;
+	struct dv_vm_virtio virtio;
+	int io_wake; /* eventfd: wakes the I/O thread (dv_vm_stop) */
 	unsigned int nr_vcpus;
 	struct dv_vcpu *vcpus;
 	/* Set once: how the VM ended (DV_EXIT_* process exit code) */

@@ -1,0 +1,44 @@
+"""Helpers for suites that run a duvisor guest inside the emulated host.
+
+The guest's own test script is baked into its initrd (the guest's init runs
+/test/run and powers off); the host script runs duvisor, keeps its output
+and prints it with a tag, which the suite's checks then read back.
+"""
+import os
+import re
+import tempfile
+
+import hostvm
+
+
+def guest_initrd(script, name, files=None):
+    """The guest's initrd: the busybox base plus /test/run = script (and files)."""
+    env = hostvm.artifacts()
+    with open(env["GUEST_INITRD"], "rb") as f:
+        data = f.read() + hostvm.overlay_cpio(script, files or {})
+    path = os.path.join(tempfile.gettempdir(), "dv-%s-%d.cpio.gz" % (name, os.getpid()))
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def duvisor_line(tag, args, stdin="/dev/null"):
+    """Host shell lines: run duvisor, keep its output, print it tagged."""
+    return (
+        "duvisor run --kernel /guest/Image %s <%s >/tmp/%s.log 2>&1; echo %s_RC=$?\n"
+        "sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^/%s| /' /tmp/%s.log\n"
+        % (args, stdin, tag, tag, tag, tag))
+
+
+def tagged(r, tag):
+    """The guest's (duvisor's) output lines printed under tag."""
+    return [l.split("| ", 1)[1] for l in r.lines() if l.startswith(tag + "| ")]
+
+
+def value(lines, key):
+    """The value of the last 'KEY=value' in lines, or None."""
+    for l in reversed(lines):
+        m = re.search(r"\b%s=(.*)$" % re.escape(key), l)
+        if m:
+            return m.group(1).strip()
+    return None

@@ -1,0 +1,2 @@
+# Helpers the virtio device models share.
+SRCS_virtio_dev := virtio_dev.c
