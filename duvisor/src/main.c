@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "core/cli.h"
+#include "core/crash.h"
 #include "core/vm.h"
 
 int main(int argc, char **argv)
@@ -20,6 +21,7 @@ int main(int argc, char **argv)
 		dv_cli_version(stdout);
 		return DV_EXIT_OK;
 	default:
+		dv_crash_install();
 		return dv_vm_run(&cfg);
 	}
 }

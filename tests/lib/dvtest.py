@@ -9,8 +9,10 @@
     main("boot")
 
 Prints one line per test and closes with 'N passed, N failed'; the exit
-status is non-zero when anything failed.
+status is non-zero when anything failed. DV_TESTS=word runs only the tests
+whose names contain word (for working on one test; make test runs all).
 """
+import os
 import sys
 import time
 import traceback
@@ -32,7 +34,10 @@ def check(cond, msg):
 
 def main(suite):
     passed = failed = 0
+    only = os.environ.get("DV_TESTS")
     for name, fn in _tests:
+        if only and only not in name:
+            continue
         t0 = time.monotonic()
         try:
             fn()

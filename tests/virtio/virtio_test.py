@@ -266,9 +266,24 @@ def _():
 
 GUEST_CONSOLE = r"""
 echo CONSOLES=$(cut -d' ' -f1 /proc/consoles | tr '\n' ' ')
+echo CONSOLE-READY
 read line </dev/hvc0
 echo GOT_LINE=$line
 exit 0
+"""
+
+# Typed input once the guest waits for it: duvisor's stdin is a fifo the
+# host writes a line to when the guest says it is ready.
+HOST_CONSOLE = r"""
+mkfifo /tmp/cin
+duvisor run --kernel /guest/Image --initrd /test/g.cpio.gz --memory 128M --console virtio --stats \
+	</tmp/cin >/tmp/C.log 2>&1 & p=$!
+exec 3>/tmp/cin
+n=0; until grep -q CONSOLE-READY /tmp/C.log || [ $n -gt 600 ]; do sleep 0.2; n=$((n+1)); done
+echo hello-over-virtio-console >&3
+wait $p; echo C_RC=$?
+exec 3>&-
+sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^/C| /' /tmp/C.log
 """
 
 
@@ -276,10 +291,7 @@ exit 0
 def _():
     def make():
         g = guest_initrd(GUEST_CONSOLE, "cons")
-        script = ("printf 'hello-over-virtio-console\\n' >/tmp/in\n" +
-                  duvisor_line("C", "--initrd /test/g.cpio.gz --memory 128M --console virtio --stats",
-                               stdin="/tmp/in"))
-        return hostvm.run(script, files={"/test/g.cpio.gz": g}, smp=2, timeout=300,
+        return hostvm.run(HOST_CONSOLE, files={"/test/g.cpio.gz": g}, smp=2, timeout=300,
                           log=os.path.join(LOGDIR, "test-virtio-console.log"))
     r = run_once("console", make)
     c = tagged(r, "C")

@@ -19,6 +19,7 @@
 #include "../backend/backend.h"
 #include "cli.h"
 #include "console.h"
+#include "crash.h"
 #include "fdt_build.h"
 #include "ioloop.h"
 #include "loader.h"
@@ -227,6 +228,9 @@ static void *dv_vcpu_thread(void *arg)
 	int rc;
 
 	dv_self = vcpu;
+	/* A fatal signal here may arrive with the guest's sp: report it on a stack of our own */
+	if (dv_crash_thread_init())
+		fprintf(stderr, "duvisor: vCPU %u: no alternate signal stack\n", vcpu->id);
 	rc = ops->vcpu_init(vcpu);
 	if (rc) {
 		fprintf(stderr, "duvisor: vCPU %u: %s\n", vcpu->id, strerror(-rc));
