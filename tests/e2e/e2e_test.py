@@ -99,6 +99,21 @@ def _():
     check(inj and inj[0].split()[-1] == "2", "stats: %r" % inj)
 
 
+@test("a guest unmapping the code duvisor must read back gets a page fault; duvisor survives")
+def _():
+    img = os.path.join(hostvm.TOP, "build", "tests", "e2e", "fetchrace.img")
+    check(os.path.exists(img), "%s missing: run 'make test-bins'" % img)
+    script = duvisor_line("F", "--memory 64M --stats").replace("/guest/Image", "/test/race.img")
+    r = run("fetchrace", script, {"/test/race.img": img}, smp=2, timeout=120)
+    f = tagged(r, "F")
+    faults = [l.split() for l in f if l.startswith("GUEST-FAULT ")]
+    check(len(faults) == 1, "want one fault reported by the guest, got:\n%s" % "\n".join(f))
+    if len(faults) == 1:
+        check(int(faults[0][1], 16) == 12 and int(faults[0][2], 16) == 0xc000000c,
+              "instruction page fault at the load: cause/tval %s" % faults[0][1:])
+    check(r.value("F_RC") == "0", "duvisor exit code %r (it should survive)" % r.value("F_RC"))
+
+
 @test("two VMs at once, each boots and powers off with exit 0")
 def _():
     g1 = guest_initrd("echo VM_ONE=$(hostname)-$(nproc)\nexit 0\n", "one")

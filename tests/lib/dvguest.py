@@ -23,11 +23,12 @@ def guest_initrd(script, name, files=None):
 
 
 def duvisor_line(tag, args, stdin="/dev/null"):
-    """Host shell lines: run duvisor, keep its output, print it tagged."""
+    """Host shell lines: run duvisor and stream its output tagged "TAG| ",
+    then "TAG_RC=<exit status>" (live, so a hang shows how far it got)."""
     return (
-        "duvisor run --kernel /guest/Image %s <%s >/tmp/%s.log 2>&1; echo %s_RC=$?\n"
-        "sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^/%s| /' /tmp/%s.log\n"
-        % (args, stdin, tag, tag, tag, tag))
+        "{ duvisor run --kernel /guest/Image %s <%s 2>&1; echo \"__RC=$?\"; } | "
+        "sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^__RC=\\(.*\\)$/%s_RC=\\1/;t' -e 's/^/%s| /'\n"
+        % (args, stdin, tag, tag))
 
 
 def tagged(r, tag):

@@ -122,7 +122,7 @@ def disk_run():
                  "-device", "virtio-blk-device,drive=rw",
                  "-drive", "file=%s,format=raw,if=none,id=ro" % ro,
                  "-device", "virtio-blk-device,drive=ro"]
-        r = hostvm.run(script, files={"/test/g.cpio.gz": g}, smp=2, timeout=600, extra=extra,
+        r = hostvm.run(script, files={"/test/g.cpio.gz": g}, smp=2, timeout=300, extra=extra,
                        log=os.path.join(LOGDIR, "test-virtio-disk.log"))
         return r, rw, ro, ro_sha
     return run_once("disk", make)

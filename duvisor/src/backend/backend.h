@@ -17,14 +17,15 @@ struct dv_vcpu;
 
 enum dv_exit_reason {
 	DV_EXIT_NONE,
-	DV_EXIT_SBI,	  /* ecall from the guest kernel */
-	DV_EXIT_MMIO,	  /* load/store to guest-physical space that is not RAM */
-	DV_EXIT_WFI,	  /* the guest waits for an interrupt */
-	DV_EXIT_KICK,	  /* another thread asked this vCPU to look at its events */
-	DV_EXIT_FETCH,	  /* instruction fetch outside RAM */
-	DV_EXIT_HOST,	  /* the host interrupted the guest (signal) */
-	DV_EXIT_ILLEGAL,  /* an instruction the hypervisor does not emulate */
-	DV_EXIT_INTERNAL, /* a backend error */
+	DV_EXIT_SBI,	     /* ecall from the guest kernel */
+	DV_EXIT_MMIO,	     /* load/store to guest-physical space that is not RAM */
+	DV_EXIT_WFI,	     /* the guest waits for an interrupt */
+	DV_EXIT_KICK,	     /* another thread asked this vCPU to look at its events */
+	DV_EXIT_FETCH,	     /* instruction fetch outside RAM */
+	DV_EXIT_HOST,	     /* the host interrupted the guest (signal) */
+	DV_EXIT_ILLEGAL,     /* an instruction the hypervisor does not emulate */
+	DV_EXIT_GUEST_FAULT, /* inject other.cause/tval: e.g. the guest unmapped its own code */
+	DV_EXIT_INTERNAL,    /* a backend error */
 	DV_EXIT_REASONS
 };
 

@@ -11,6 +11,23 @@
 #include "crash.h"
 
 #define ALT_STACK_SIZE (64 * 1024)
+#define MAX_FIXUPS     4
+
+static struct {
+	uintptr_t pc;
+	unsigned int reg;
+} fixups[MAX_FIXUPS];
+static unsigned int nfixups;
+
+int dv_crash_add_fixup(uintptr_t pc, unsigned int flag_reg)
+{
+	if (nfixups == MAX_FIXUPS || !flag_reg || flag_reg > 31)
+		return -1;
+	fixups[nfixups].pc = pc;
+	fixups[nfixups].reg = flag_reg;
+	__atomic_store_n(&nfixups, nfixups + 1, __ATOMIC_RELEASE);
+	return 0;
+}
 
 static size_t put_str(char *p, const char *s)
 {
@@ -40,11 +57,19 @@ static void crash(int sig, siginfo_t *si, void *ctx)
 	uint64_t pc = 0, ra = 0, sp = 0;
 
 #if defined(__riscv)
-	const ucontext_t *uc = ctx;
+	ucontext_t *uc = ctx;
+	unsigned int nf = __atomic_load_n(&nfixups, __ATOMIC_ACQUIRE);
 
 	pc = uc->uc_mcontext.__gregs[0];
 	ra = uc->uc_mcontext.__gregs[1];
 	sp = uc->uc_mcontext.__gregs[2];
+	for (unsigned int i = 0; (sig == SIGSEGV || sig == SIGBUS) && i < nf; i++) {
+		if (fixups[i].pc == pc) {
+			uc->uc_mcontext.__gregs[fixups[i].reg] = 1;
+			uc->uc_mcontext.__gregs[0] = pc + 4;
+			return;
+		}
+	}
 #else
 	(void)ctx;
 #endif
@@ -75,7 +100,7 @@ void dv_crash_install(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = crash;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK; /* kept: fixups may fire again */
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);

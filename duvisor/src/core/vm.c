@@ -204,6 +204,10 @@ static int dv_handle_exit(struct dv_vcpu *vcpu, const struct dv_exit *e)
 		vcpu->stats.count[DV_STAT_FAULT_INJECTED]++;
 		ops->inject_exception(vcpu, EXC_INST_ACCESS, e->other.tval);
 		return 1;
+	case DV_EXIT_GUEST_FAULT:
+		vcpu->stats.count[DV_STAT_FAULT_INJECTED]++;
+		ops->inject_exception(vcpu, e->other.cause, e->other.tval);
+		return 1;
 	case DV_EXIT_ILLEGAL:
 		vcpu->stats.count[DV_STAT_OTHER]++;
 		ops->inject_exception(vcpu, EXC_ILLEGAL, e->other.insn);

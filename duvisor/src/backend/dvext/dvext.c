@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../../core/crash.h"
 #include "../../core/vm.h"
 #include "../backend.h"
 #include "csr.h"
@@ -28,12 +29,15 @@ enum {
 	EXC_LOAD_ACCESS = 5,
 	EXC_STORE_ACCESS = 7,
 	EXC_VS_ECALL = 10,
+	EXC_INST_PAGE_FAULT = 12,
 	EXC_INST_GUEST_PAGE_FAULT = 20,
 	EXC_LOAD_GUEST_PAGE_FAULT = 21,
 	EXC_VIRTUAL_INST = 22,
 	EXC_STORE_GUEST_PAGE_FAULT = 23,
 };
 #define CAUSE_IRQ (1ULL << 63)
+
+extern const char dvext_hlvx[]; /* the HLVX in dvext_fetch16() */
 
 struct dvext_vm {
 	int fd;
@@ -100,6 +104,8 @@ static int dvext_vm_init(struct dv_vm *vm)
 		rc = dv_s2_init(&b->s2, b->pt, pt_hpa, PT_REGION_SIZE);
 	if (!rc)
 		rc = dv_s2_map(&b->s2, DV_RAM_BASE, ram_hpa, size);
+	if (!rc && dv_crash_add_fixup((uintptr_t)dvext_hlvx, 11 /* a1 */))
+		rc = -ENOSPC;
 	if (!rc && ioctl(b->fd, DUVISOR_SET_DELEG, &deleg) < 0)
 		rc = -errno;
 	if (rc) {
@@ -215,24 +221,43 @@ static void dvext_take_events(struct dv_vcpu *vcpu)
 		csr_clear(CSR_HUVIP, HVIP_VSEIP);
 }
 
-/* Read a 16-bit parcel of the guest's code (HLVX.HU at the guest's privilege) */
-static uint32_t dvext_fetch16(uint64_t gva)
+/*
+ * Read a 16-bit parcel of the guest's code (HLVX.HU at the guest's
+ * privilege). The guest may have unmapped it since it ran it (its TLB still
+ * held the page): then the kernel sends SIGSEGV for the HLVX, and the fixup
+ * registered in dvext_vm_init() sets the flag (a1) and skips the HLVX.
+ */
+static __attribute__((noinline, noclone)) uint32_t dvext_fetch16(uint64_t gva, bool *fault)
 {
-	unsigned long v;
+	register unsigned long v __asm__("a0") = 0;
+	register unsigned long flag __asm__("a1") = 0;
 
-	__asm__ __volatile__(".insn r 0x73, 0x4, 0x32, %0, %1, x3" : "=r"(v) : "r"(gva) : "memory");
+	__asm__ __volatile__(".globl dvext_hlvx\n"
+			     "dvext_hlvx:\n\t"
+			     ".insn r 0x73, 0x4, 0x32, %0, %2, x3"
+			     : "+r"(v), "+r"(flag)
+			     : "r"(gva)
+			     : "memory");
+	*fault = flag != 0;
 	return (uint32_t)v;
 }
 
-static int dvext_decode_fault(struct dvext_vcpu *v, struct dv_exit *exit)
+/* 0 decoded, -EINVAL not a load/store we emulate, -EFAULT the code is gone (fault_va) */
+static int dvext_decode_fault(struct dvext_vcpu *v, struct dv_exit *exit, uint64_t *fault_va)
 {
 	uint32_t insn;
+	bool fault;
 
 	if (v->ctx.hutinst && !dv_decode_htinst(v->ctx.hutinst, &exit->mmio.acc))
 		return 0;
-	insn = dvext_fetch16(v->ctx.pc);
-	if ((insn & 3) == 3)
-		insn |= dvext_fetch16(v->ctx.pc + 2) << 16;
+	*fault_va = v->ctx.pc;
+	insn = dvext_fetch16(v->ctx.pc, &fault);
+	if (!fault && (insn & 3) == 3) {
+		*fault_va = v->ctx.pc + 2;
+		insn |= dvext_fetch16(v->ctx.pc + 2, &fault) << 16;
+	}
+	if (fault)
+		return -EFAULT;
 	exit->other.insn = insn;
 	return dv_decode_mem(insn, &exit->mmio.acc);
 }
@@ -240,7 +265,8 @@ static int dvext_decode_fault(struct dvext_vcpu *v, struct dv_exit *exit)
 static int dvext_vcpu_run(struct dv_vcpu *vcpu, struct dv_exit *exit)
 {
 	struct dvext_vcpu *v = vcpu->backend;
-	uint64_t cause;
+	uint64_t cause, fault_va;
+	int rc;
 
 	dvext_take_events(vcpu);
 	cause = hu_enter(&v->ctx);
@@ -267,7 +293,15 @@ static int dvext_vcpu_run(struct dv_vcpu *vcpu, struct dv_exit *exit)
 	case EXC_STORE_GUEST_PAGE_FAULT:
 		exit->mmio.gpa = (v->ctx.hutval << 2) | (v->ctx.utval & 3);
 		exit->mmio.gva = v->ctx.utval;
-		if (dvext_decode_fault(v, exit)) {
+		rc = dvext_decode_fault(v, exit, &fault_va);
+		if (rc == -EFAULT) {
+			/* What the guest's page tables now say about its pc */
+			exit->reason = DV_EXIT_GUEST_FAULT;
+			exit->other.cause = EXC_INST_PAGE_FAULT;
+			exit->other.tval = fault_va;
+			return 0;
+		}
+		if (rc) {
 			exit->reason = DV_EXIT_ILLEGAL;
 			exit->other.cause = cause;
 			exit->other.tval = v->ctx.utval;
