@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: format format-check test-bins all deps qemu linux busybox duvisor initramfs firmware host run test clean distclean help
+.PHONY: format format-check test-bins all deps qemu linux busybox duvisor initramfs firmware host run test fuzz clean distclean help
 
 all: host
 
@@ -14,6 +14,7 @@ help:
 	@echo "make deps   install build dependencies from Debian's archive"
 	@echo "make host   build QEMU, the kernel, busybox and the initramfs"
 	@echo "make format-check  check the C style (.clang-format)"
+	@echo "make fuzz   run the virtio fuzzers, FUZZ_SECONDS (60) each (tests/fuzz)"
 	@echo "make clean  remove build/ (the cache in ~/.cache/duvisor stays)"
 
 deps:
@@ -56,8 +57,14 @@ test-bins: host
 test: host test-bins
 	@tests/run-all.sh
 
+# libFuzzer targets of the virtio code, FUZZ_SECONDS each (tests/fuzz/README.md)
+FUZZ_SECONDS ?= 60
+
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
+
 # The one C style of the repository (.clang-format), for duvisor and its unit tests
-FORMAT_FILES = $(wildcard duvisor/src/*.c duvisor/src/*/*.[ch] duvisor/src/*/*/*.[ch] tests/unit/*.[ch])
+FORMAT_FILES = $(wildcard duvisor/src/*.c duvisor/src/*/*.[ch] duvisor/src/*/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch])
 
 format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "format: $(words $(FORMAT_FILES)) files clean"

@@ -22,13 +22,16 @@ def guest_initrd(script, name, files=None):
     return path
 
 
-def duvisor_line(tag, args, stdin="/dev/null"):
+def duvisor_line(tag, args, stdin="/dev/null", limit=240):
     """Host shell lines: run duvisor and stream its output tagged "TAG| ",
-    then "TAG_RC=<exit status>" (live, so a hang shows how far it got)."""
+    then "TAG_RC=<exit status>" (live, so a hang shows how far it got).
+    After limit seconds duvisor gets SIGTERM (exit 143): it stops the VM
+    and still prints its --stats, which say where a stuck guest was."""
     return (
-        "{ duvisor run --kernel /guest/Image %s <%s 2>&1; echo \"__RC=$?\"; } | "
+        "{ timeout -s TERM %d duvisor run --kernel /guest/Image %s <%s 2>&1; "
+        "echo \"__RC=$?\"; } | "
         "sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^__RC=\\(.*\\)$/%s_RC=\\1/;t' -e 's/^/%s| /'\n"
-        % (args, stdin, tag, tag))
+        % (limit, args, stdin, tag, tag))
 
 
 def tagged(r, tag):

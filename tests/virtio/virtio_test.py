@@ -224,7 +224,7 @@ def net_run():
         g = guest_initrd(GUEST_NET, "net")
         script = HOST_NET % duvisor_line(
             "N", "--initrd /test/g.cpio.gz --cpus 2 --memory 256M --stats "
-                 "--net tap=dvtap0,mac=52:54:00:12:34:56")
+                 "--net tap=dvtap0,mac=52:54:00:12:34:56", limit=600)
         return hostvm.run(script, files={"/test/g.cpio.gz": g}, smp=2, timeout=900,
                           log=os.path.join(LOGDIR, "test-virtio-net.log"))
     return run_once("net", make)

@@ -21,6 +21,7 @@ static void update_irq(struct dv_virtio_mmio *d)
 
 	if (level != d->level) {
 		d->level = level;
+		d->interrupts += level;
 		dv_irq_set(&d->irq, level);
 	}
 }
@@ -202,8 +203,10 @@ static int write_reg(struct dv_virtio_mmio *d, uint64_t off, uint32_t val)
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		if (val < d->ops->nqueues && d->q[val].ready &&
 		    (d->status & VIRTIO_STATUS_DRIVER_OK) &&
-		    !(d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
+		    !(d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)) {
+			d->notifies++;
 			return (int)val;
+		}
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		d->isr &= ~val;

@@ -125,6 +125,8 @@ struct dv_virtio_mmio {
 	uint32_t isr;
 	uint32_t config_generation;
 	uint32_t generation; /* bumped when a queue stops: reset, QueueReady = 0 */
+	uint64_t notifies;   /* queue notifications the driver wrote (for --stats) */
+	uint64_t interrupts; /* times the interrupt line went up */
 	struct dv_virtio_mmio_queue q[DV_VIRTIO_MMIO_MAX_QUEUES];
 };
 

@@ -309,7 +309,11 @@ void dv_vm_virtio_print_stats(struct dv_vm_virtio *v, FILE *f)
 {
 	for (unsigned int i = 0; i < v->n; i++) {
 		struct dv_vdev_slot *s = v->slot[i];
+		struct dv_virtio_mmio *t = transport(s);
 
+		fprintf(f, "duvisor: %s: status %#x, %llu notifies, %llu interrupts\n", s->name,
+			t->status, (unsigned long long)t->notifies,
+			(unsigned long long)t->interrupts);
 		switch (s->kind) {
 		case VDEV_BLK: {
 			const struct dv_vblk_stats *b = &s->u.blk.stats;
