@@ -124,9 +124,13 @@ UT_TEST(config_and_features)
 {
 	make();
 	UT_CHECK(vdrv_rd(&d, VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_NET, "device id");
-	UT_CHECK(vdrv_features(&d) == (VDRV_BIT(VIRTIO_NET_F_MAC) | VDRV_BIT(VIRTIO_NET_F_STATUS) |
-				       VDRV_BIT(VIRTIO_F_INDIRECT_DESC) |
-				       VDRV_BIT(VIRTIO_F_EVENT_IDX) | VDRV_BIT(VIRTIO_F_VERSION_1)),
+	UT_CHECK(vdrv_features(&d) ==
+		     (VDRV_BIT(VIRTIO_NET_F_MAC) | VDRV_BIT(VIRTIO_NET_F_STATUS) |
+		      VDRV_BIT(VIRTIO_NET_F_CSUM) | VDRV_BIT(VIRTIO_NET_F_GUEST_CSUM) |
+		      VDRV_BIT(VIRTIO_NET_F_GUEST_TSO4) | VDRV_BIT(VIRTIO_NET_F_GUEST_TSO6) |
+		      VDRV_BIT(VIRTIO_NET_F_HOST_TSO4) | VDRV_BIT(VIRTIO_NET_F_HOST_TSO6) |
+		      VDRV_BIT(VIRTIO_F_INDIRECT_DESC) | VDRV_BIT(VIRTIO_F_EVENT_IDX) |
+		      VDRV_BIT(VIRTIO_F_VERSION_1)),
 		 "features %#llx", (unsigned long long)vdrv_features(&d));
 	for (uint32_t i = 0; i < 6; i++)
 		UT_CHECK(vdrv_cfg(&d, i, 1) == mac[i], "mac[%u] %#x", i, vdrv_cfg(&d, i, 1));

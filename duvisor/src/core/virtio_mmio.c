@@ -298,6 +298,16 @@ struct dv_virtq *dv_virtio_mmio_queue(struct dv_virtio_mmio *dev, unsigned int q
 	return vq;
 }
 
+uint32_t dv_virtio_mmio_status(struct dv_virtio_mmio *dev)
+{
+	uint32_t st;
+
+	pthread_mutex_lock(&dev->lock);
+	st = dev->status;
+	pthread_mutex_unlock(&dev->lock);
+	return st;
+}
+
 uint64_t dv_virtio_mmio_features(struct dv_virtio_mmio *dev)
 {
 	uint64_t f;

@@ -139,6 +139,8 @@ void dv_virtio_mmio_destroy(struct dv_virtio_mmio *dev);
 
 /* The queue if the driver made it ready, else NULL. Its user serialises access to it. */
 struct dv_virtq *dv_virtio_mmio_queue(struct dv_virtio_mmio *dev, unsigned int queue);
+/* The device status register. */
+uint32_t dv_virtio_mmio_status(struct dv_virtio_mmio *dev);
 /* The features the driver accepted (meaningful once FEATURES_OK is set). */
 uint64_t dv_virtio_mmio_features(struct dv_virtio_mmio *dev);
 /* Used buffers on queue: sets InterruptStatus bit 0 and raises the line. */

@@ -69,8 +69,11 @@ static uint32_t net_config_read(void *opaque, uint32_t off, unsigned size)
 
 static const struct dv_virtio_dev_ops net_ops = {
     .device_id = VIRTIO_ID_NET,
-    .features = BIT64(VIRTIO_NET_F_MAC) | BIT64(VIRTIO_NET_F_STATUS) |
-		BIT64(VIRTIO_F_INDIRECT_DESC) | BIT64(VIRTIO_F_EVENT_IDX),
+    .features = BIT64(VIRTIO_NET_F_MAC) | BIT64(VIRTIO_NET_F_STATUS) | BIT64(VIRTIO_NET_F_CSUM) |
+		BIT64(VIRTIO_NET_F_GUEST_CSUM) | BIT64(VIRTIO_NET_F_GUEST_TSO4) |
+		BIT64(VIRTIO_NET_F_GUEST_TSO6) | BIT64(VIRTIO_NET_F_HOST_TSO4) |
+		BIT64(VIRTIO_NET_F_HOST_TSO6) | BIT64(VIRTIO_F_INDIRECT_DESC) |
+		BIT64(VIRTIO_F_EVENT_IDX),
     .nqueues = 2,
     .queue_max = DV_VNET_QUEUE_SIZE,
     .config_size = DV_VNET_CONFIG_SIZE,
@@ -182,9 +185,50 @@ static bool deliver(struct dv_vnet *n, bool *pushed)
 	return true;
 }
 
+/* TUN_F_* for what the driver accepted: segments need checksum offload too */
+static unsigned long tap_offloads(uint64_t f)
+{
+	unsigned long o = 0;
+
+	if (f & BIT64(VIRTIO_NET_F_GUEST_CSUM)) {
+		o |= TUN_F_CSUM;
+		if (f & BIT64(VIRTIO_NET_F_GUEST_TSO4))
+			o |= TUN_F_TSO4;
+		if (f & BIT64(VIRTIO_NET_F_GUEST_TSO6))
+			o |= TUN_F_TSO6;
+	}
+	return o;
+}
+
+/* Before reading the tap: let it send what the driver now takes, no more */
+static void sync_offloads(struct dv_vnet *n)
+{
+	uint64_t f;
+	unsigned long o;
+
+	if (!(dv_virtio_mmio_status(&n->t) & VIRTIO_STATUS_DRIVER_OK))
+		return;
+	f = dv_virtio_mmio_features(&n->t);
+	if (f == n->offload_features)
+		return;
+	n->offload_features = f;
+	o = tap_offloads(f);
+	if (o == n->offloads || ioctl(n->tap, TUNSETOFFLOAD, o))
+		return; /* not a tap (tests), or unchanged: the offloads stay as they were */
+	n->offloads = o;
+	/* A frame read under the old settings may be one this driver cannot take */
+	if (n->frame_len) {
+		n->frame_len = 0;
+		n->rx_stalled = false;
+		n->stats.rx_dropped++;
+	}
+}
+
 void dv_vnet_rx(struct dv_vnet *n)
 {
 	bool pushed = false;
+
+	sync_offloads(n);
 
 	for (;;) {
 		if (!n->frame_len) {

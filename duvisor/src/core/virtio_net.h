@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * virtio-net (virtio spec 5.1) on a tap device: one RX and one TX queue,
- * a MAC address and link status, no offloads (every frame is a plain
- * Ethernet frame of at most DV_VNET_MAX_FRAME bytes).
+ * a MAC address and link status, and the checksum and TCP segmentation
+ * offloads the tap itself implements: a frame (or a TSO super-frame) is at
+ * most DV_VNET_MAX_FRAME bytes. What the tap may hand us follows what the
+ * driver accepted (TUNSETOFFLOAD once the driver is up), so a guest that
+ * takes no offloads only ever sees plain frames; what the guest sends is
+ * checked by the tap's own virtio_net_hdr validation.
  *
  * The tap carries the same 12-byte virtio_net_hdr in front of each frame
  * (IFF_VNET_HDR, TUNSETVNETHDRSZ 12), so frames pass through unchanged.
@@ -20,9 +24,15 @@
 #include "virtio_dev.h"
 #include "virtio_mmio.h"
 
-#define VIRTIO_NET_F_MAC     5
-#define VIRTIO_NET_F_STATUS  16
-#define VIRTIO_NET_S_LINK_UP 1
+#define VIRTIO_NET_F_CSUM	0
+#define VIRTIO_NET_F_GUEST_CSUM 1
+#define VIRTIO_NET_F_GUEST_TSO4 7
+#define VIRTIO_NET_F_GUEST_TSO6 8
+#define VIRTIO_NET_F_HOST_TSO4	11
+#define VIRTIO_NET_F_HOST_TSO6	12
+#define VIRTIO_NET_F_MAC	5
+#define VIRTIO_NET_F_STATUS	16
+#define VIRTIO_NET_S_LINK_UP	1
 
 #define DV_VNET_RXQ	    0
 #define DV_VNET_TXQ	    1
@@ -44,9 +54,11 @@ struct dv_vnet {
 	atomic_uint pending;
 	struct dv_virtq_req *req;
 	struct iovec *iov;
-	uint8_t *frame;	  /* RX bounce: header + frame */
-	size_t frame_len; /* bytes waiting in frame, 0: none */
-	bool rx_stalled;  /* a frame waits for RX buffers */
+	uint8_t *frame;		   /* RX bounce: header + frame */
+	size_t frame_len;	   /* bytes waiting in frame, 0: none */
+	bool rx_stalled;	   /* a frame waits for RX buffers */
+	uint64_t offload_features; /* driver features the tap offloads were last set for */
+	unsigned long offloads;	   /* TUN_F_* in effect */
 	struct dv_vnet_stats stats;
 };
 
