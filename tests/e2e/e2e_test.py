@@ -114,6 +114,19 @@ def _():
     check(r.value("F_RC") == "0", "duvisor exit code %r (it should survive)" % r.value("F_RC"))
 
 
+@test("two vCPUs fencing each other through SBI at once, 20000 times each, all complete")
+def _():
+    img = os.path.join(hostvm.TOP, "build", "tests", "e2e", "rfence.img")
+    check(os.path.exists(img), "%s missing: run 'make test-bins'" % img)
+    script = duvisor_line("R", "--memory 64M --cpus 2", limit=120).replace("/guest/Image", "/test/rfence.img")
+    r = run("rfence", script, {"/test/rfence.img": img}, smp=2, timeout=180)
+    out = tagged(r, "R")
+    done = [l.split() for l in out if l.startswith("RFENCE-ROUNDS ")]
+    check(done and int(done[0][1], 16) == 40000, "rounds: %r\n%s" % (done, "\n".join(out[-10:])))
+    check(r.value("R_RC") == "0", "duvisor exit code %r (143: it hung until the watchdog)"
+          % r.value("R_RC"))
+
+
 @test("two VMs at once, each boots and powers off with exit 0")
 def _():
     g1 = guest_initrd("echo VM_ONE=$(hostname)-$(nproc)\nexit 0\n", "one")

@@ -10,7 +10,6 @@
  *
  * It carries a Linux Image header so that duvisor's loader takes it.
  */
-#define SBI_EXT_DBCN	0x4442434e
 #define SBI_EXT_SRST	0x53525354
 #define UART_LSR	0x10000005
 #define RACE_VA		0xc0000000
@@ -96,40 +95,7 @@ trap:
 	csrw	sepc, s4		/* the race page is gone: resume at back */
 	sret
 
-/* SBI DBCN write_byte(a0) */
-putc:
-	li	a7, SBI_EXT_DBCN
-	li	a6, 2
-	ecall
-	ret
-
-puts:
-	mv	t3, ra
-	mv	t4, a0
-2:	lbu	a0, 0(t4)
-	beqz	a0, 3f
-	call	putc
-	addi	t4, t4, 1
-	j	2b
-3:	mv	ra, t3
-	ret
-
-/* 16 hex digits of a0 */
-puthex:
-	mv	t3, ra
-	mv	t4, a0
-	li	t5, 60
-4:	srl	a0, t4, t5
-	andi	a0, a0, 15
-	li	t6, 10
-	blt	a0, t6, 5f
-	addi	a0, a0, 'a' - 10 - '0'
-5:	addi	a0, a0, '0'
-	call	putc
-	addi	t5, t5, -4
-	bgez	t5, 4b
-	mv	ra, t3
-	ret
+#include "sbicon.S"
 
 msg_fault:
 	.asciz	"GUEST-FAULT "

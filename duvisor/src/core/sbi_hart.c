@@ -47,16 +47,18 @@ struct dv_sbi_ret dv_sbi_ipi(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid, c
 }
 
 /*
- * Remote fences complete before the call returns: every target either
- * takes the event before it next runs guest code or is not running it.
+ * Remote fences complete before the call returns: a target running guest
+ * code is waited for until it took the event or left its guest (the kick
+ * makes it leave); one outside its guest takes its events before it enters
+ * again. Only in_guest counts: two vCPUs fencing each other at once are
+ * both outside their guests, and each waiting for the other to take its
+ * events would wait forever.
  */
 static void dv_wait_taken(struct dv_vcpu *target, unsigned int events)
 {
-	/* The caller takes its own events before it re-enters its guest */
 	if (target == dv_vcpu_self())
 		return;
-	while ((atomic_load(&target->events) & events) &&
-	       atomic_load(&target->state) == DV_VCPU_RUNNING && !target->waiting &&
+	while ((atomic_load(&target->events) & events) && atomic_load(&target->in_guest) &&
 	       !atomic_load(&target->vm->stopping))
 		sched_yield();
 }

@@ -45,15 +45,17 @@ int dv_vblk_open(const char *path, bool readonly)
 	return fd;
 }
 
+/* dv_vdev_notify() serves through a void pointer */
+static void serve_any(void *dev)
+{
+	dv_vblk_serve(dev);
+}
+
 static void blk_notify(void *opaque, unsigned int queue)
 {
 	struct dv_vblk *b = opaque;
 
-	dv_vdev_mark(&b->pending, queue);
-	if (b->kick.fn)
-		b->kick.fn(b->kick.ctx);
-	else
-		dv_vblk_serve(b);
+	dv_vdev_notify(&b->pending, queue, &b->kick, serve_any, b);
 }
 
 static uint32_t blk_config_read(void *opaque, uint32_t off, unsigned size)
@@ -70,29 +72,19 @@ static uint32_t blk_config_read(void *opaque, uint32_t off, unsigned size)
 	return v;
 }
 
-static const struct dv_virtio_dev_ops blk_ops_rw = {
-    .device_id = VIRTIO_ID_BLOCK,
-    .features = BIT64(VIRTIO_BLK_F_SEG_MAX) | BIT64(VIRTIO_BLK_F_BLK_SIZE) |
-		BIT64(VIRTIO_BLK_F_FLUSH) | BIT64(VIRTIO_F_INDIRECT_DESC) |
-		BIT64(VIRTIO_F_EVENT_IDX),
-    .nqueues = 1,
-    .queue_max = DV_VBLK_QUEUE_SIZE,
-    .config_size = DV_VBLK_CONFIG_SIZE,
-    .notify = blk_notify,
-    .config_read = blk_config_read,
-};
+/* The same device but for VIRTIO_BLK_F_RO */
+#define BLK_OPS(extra)                                                                             \
+	{                                                                                          \
+		.device_id = VIRTIO_ID_BLOCK,                                                      \
+		.features = BIT64(VIRTIO_BLK_F_SEG_MAX) | BIT64(VIRTIO_BLK_F_BLK_SIZE) |           \
+			    BIT64(VIRTIO_BLK_F_FLUSH) | BIT64(VIRTIO_F_INDIRECT_DESC) |            \
+			    BIT64(VIRTIO_F_EVENT_IDX) | (extra),                                   \
+		.nqueues = 1, .queue_max = DV_VBLK_QUEUE_SIZE, .config_size = DV_VBLK_CONFIG_SIZE, \
+		.notify = blk_notify, .config_read = blk_config_read,                              \
+	}
 
-static const struct dv_virtio_dev_ops blk_ops_ro = {
-    .device_id = VIRTIO_ID_BLOCK,
-    .features = BIT64(VIRTIO_BLK_F_SEG_MAX) | BIT64(VIRTIO_BLK_F_BLK_SIZE) |
-		BIT64(VIRTIO_BLK_F_FLUSH) | BIT64(VIRTIO_BLK_F_RO) | BIT64(VIRTIO_F_INDIRECT_DESC) |
-		BIT64(VIRTIO_F_EVENT_IDX),
-    .nqueues = 1,
-    .queue_max = DV_VBLK_QUEUE_SIZE,
-    .config_size = DV_VBLK_CONFIG_SIZE,
-    .notify = blk_notify,
-    .config_read = blk_config_read,
-};
+static const struct dv_virtio_dev_ops blk_ops_rw = BLK_OPS(0);
+static const struct dv_virtio_dev_ops blk_ops_ro = BLK_OPS(BIT64(VIRTIO_BLK_F_RO));
 
 int dv_vblk_init(struct dv_vblk *b, const struct dv_guest_mem *mem, struct dv_irq_line irq, int fd,
 		 bool readonly, const char *serial, struct dv_vdev_kick kick)

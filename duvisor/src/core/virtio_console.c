@@ -8,15 +8,17 @@
 
 #define BIT64(n) (1ull << (n))
 
+/* dv_vdev_notify() serves through a void pointer */
+static void serve_any(void *dev)
+{
+	dv_vcons_serve(dev);
+}
+
 static void cons_notify(void *opaque, unsigned int queue)
 {
 	struct dv_vcons *c = opaque;
 
-	dv_vdev_mark(&c->pending, queue);
-	if (c->kick.fn)
-		c->kick.fn(c->kick.ctx);
-	else
-		dv_vcons_serve(c);
+	dv_vdev_notify(&c->pending, queue, &c->kick, serve_any, c);
 }
 
 static const struct dv_virtio_dev_ops cons_ops = {

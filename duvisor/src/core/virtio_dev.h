@@ -40,6 +40,18 @@ static inline unsigned int dv_vdev_take(atomic_uint *pending)
 	return atomic_exchange(pending, 0);
 }
 
+/* A device's notify op: mark the queue, then kick the server, or serve inline without one. */
+static inline void dv_vdev_notify(atomic_uint *pending, unsigned int queue,
+				  const struct dv_vdev_kick *kick, void (*serve)(void *dev),
+				  void *dev)
+{
+	dv_vdev_mark(pending, queue);
+	if (kick->fn)
+		kick->fn(kick->ctx);
+	else
+		serve(dev);
+}
+
 /*
  * Segment lists: copy len bytes at byte offset off of the concatenated
  * segments to or from buf. Return the bytes copied (less if the segments

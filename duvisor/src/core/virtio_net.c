@@ -43,15 +43,17 @@ err:
 	return err;
 }
 
+/* dv_vdev_notify() serves through a void pointer */
+static void serve_any(void *dev)
+{
+	dv_vnet_serve(dev);
+}
+
 static void net_notify(void *opaque, unsigned int queue)
 {
 	struct dv_vnet *n = opaque;
 
-	dv_vdev_mark(&n->pending, queue);
-	if (n->kick.fn)
-		n->kick.fn(n->kick.ctx);
-	else
-		dv_vnet_serve(n);
+	dv_vdev_notify(&n->pending, queue, &n->kick, serve_any, n);
 }
 
 static uint32_t net_config_read(void *opaque, uint32_t off, unsigned size)

@@ -9,15 +9,17 @@
 
 #define BIT64(n) (1ull << (n))
 
+/* dv_vdev_notify() serves through a void pointer */
+static void serve_any(void *dev)
+{
+	dv_vrng_serve(dev);
+}
+
 static void rng_notify(void *opaque, unsigned int queue)
 {
 	struct dv_vrng *r = opaque;
 
-	dv_vdev_mark(&r->pending, queue);
-	if (r->kick.fn)
-		r->kick.fn(r->kick.ctx);
-	else
-		dv_vrng_serve(r);
+	dv_vdev_notify(&r->pending, queue, &r->kick, serve_any, r);
 }
 
 static const struct dv_virtio_dev_ops rng_ops = {

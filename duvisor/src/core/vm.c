@@ -113,12 +113,10 @@ static void dv_vcpu_idle(struct dv_vcpu *vcpu)
 		ts.tv_sec += 3600;
 	}
 	pthread_mutex_lock(&vcpu->lock);
-	vcpu->waiting = true;
 	while (!atomic_load(&vcpu->events) && !atomic_load(&vcpu->ext_irq) &&
 	       !atomic_load(&vm->stopping))
 		if (pthread_cond_timedwait(&vcpu->wake, &vcpu->lock, &ts) == ETIMEDOUT)
 			break;
-	vcpu->waiting = false;
 	pthread_mutex_unlock(&vcpu->lock);
 }
 
@@ -259,7 +257,9 @@ static void *dv_vcpu_thread(void *arg)
 			}
 			continue;
 		}
+		atomic_store(&vcpu->in_guest, true);
 		rc = ops->vcpu_run(vcpu, &e);
+		atomic_store(&vcpu->in_guest, false);
 		if (!rc)
 			rc = dv_handle_exit(vcpu, &e);
 		if (rc < 0) {

@@ -46,14 +46,14 @@ struct dv_vcpu {
 
 	/* posted by other threads */
 	atomic_uint events;
-	atomic_bool ext_irq; /* the PLIC context of this hart is asserted */
-	atomic_int state;    /* enum dv_vcpu_state */
+	atomic_bool ext_irq;  /* the PLIC context of this hart is asserted */
+	atomic_int state;     /* enum dv_vcpu_state */
+	atomic_bool in_guest; /* set around the backend's run: it takes events, then enters */
 	uint64_t start_pc, start_arg;
 
 	/* WFI: sleep until an event or the timer deadline */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	bool waiting;
 
 	struct dv_stats stats;
 };
