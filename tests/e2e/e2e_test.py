@@ -158,6 +158,10 @@ def _():
         "duvisor run --kernel /guest/Image --disk path=/nonexistent >/dev/null 2>&1; echo NODISK=$?",
         "duvisor run --kernel /guest/Image --disk path=/tmp >/dev/null 2>&1; echo DIRDISK=$?",
         "duvisor run --kernel /guest/Image --disk readonly >/dev/null 2>&1; echo BADDISK=$?",
+        "truncate -s 1M /tmp/d.img; flock /tmp/d.img sleep 5 & sleep 1",
+        "duvisor run --kernel /guest/Image --disk path=/tmp/d.img >/tmp/locked.log 2>&1; echo LOCKED=$?",
+        "grep -q 'in use' /tmp/locked.log && echo LOCKED_MSG=ok",
+        "duvisor run --kernel /guest/Image --net tap=dv0,mac=zz:00:00:00:00:00 >/dev/null 2>&1; echo BADMAC=$?",
         "duvisor run --kernel /guest/Image --net tap=dvbad0,mac=01:00:00:00:00:01 >/dev/null 2>&1; echo MCASTMAC=$?",
         "duvisor run --kernel /guest/Image --console tty >/dev/null 2>&1; echo BADCONS=$?",
         "duvisor run --kernel /guest/Image --backend kvm >/dev/null 2>&1; echo NOKVM=$?",
@@ -167,6 +171,7 @@ def _():
     for key, want in (("NOKERNEL", "2"), ("MISSING", "3"), ("BADMEM", "2"), ("BADCPUS", "2"),
                       ("BADCMD", "2"), ("HELP", "0"), ("NOMEM", "1"),
                       ("NODISK", "3"), ("DIRDISK", "3"), ("BADDISK", "2"), ("MCASTMAC", "2"),
+                      ("LOCKED", "1"), ("LOCKED_MSG", "ok"), ("BADMAC", "2"),
                       ("BADCONS", "2"), ("NOKVM", "4")):
         check(r.value(key) == want, "%s: exit %r, want %s" % (key, r.value(key), want))
 
