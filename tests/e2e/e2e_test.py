@@ -114,6 +114,23 @@ def _():
     check(r.value("F_RC") == "0", "duvisor exit code %r (it should survive)" % r.value("F_RC"))
 
 
+@test("a guest abusing its virtio device gets NEEDS_RESET each time, and the device works after a reset")
+def _():
+    img = os.path.join(hostvm.TOP, "build", "tests", "e2e", "virtio_evil.img")
+    check(os.path.exists(img), "%s missing: run 'make test-bins'" % img)
+    script = duvisor_line("V", "--memory 64M --stats", limit=120).replace("/guest/Image", "/test/evil.img")
+    r = run("virtio_evil", script, {"/test/evil.img": img}, smp=2, timeout=180)
+    out = tagged(r, "V")
+    cases = [l.split() for l in out if l.startswith("EVIL ")]
+    want = ["works-before", "buffer-outside-ram", "descriptor-loop", "buffer-past-ram-end",
+            "next-out-of-range", "avail-index-jump", "ring-outside-ram", "junk-registers",
+            "works-after-reset"]
+    check([c[1] for c in cases] == want, "cases run: %r\n%s" % ([c[1] for c in cases], "\n".join(out[-15:])))
+    bad = [" ".join(c) for c in cases if c[2] != "ok"]
+    check(not bad, "failed: %s" % bad)
+    check(r.value("V_RC") == "0", "duvisor exit code %r" % r.value("V_RC"))
+
+
 @test("two vCPUs fencing each other through SBI at once, 20000 times each, all complete")
 def _():
     img = os.path.join(hostvm.TOP, "build", "tests", "e2e", "rfence.img")

@@ -417,3 +417,13 @@ bool dv_virtio_mmio_queue_has_work(struct dv_virtio_mmio *dev, unsigned int queu
 	pthread_mutex_unlock(&dev->lock);
 	return more;
 }
+
+uint32_t dv_virtio_mmio_generation(struct dv_virtio_mmio *dev)
+{
+	uint32_t g;
+
+	pthread_mutex_lock(&dev->lock);
+	g = dev->generation;
+	pthread_mutex_unlock(&dev->lock);
+	return g;
+}

@@ -166,6 +166,8 @@ int dv_virtio_mmio_push(struct dv_virtio_mmio *dev, unsigned int queue, uint32_t
 			uint16_t head, uint32_t written);
 /* After pushes: interrupt the driver if it wants one (event index, NO_INTERRUPT). True if sent. */
 bool dv_virtio_mmio_signal_used(struct dv_virtio_mmio *dev, unsigned int queue);
+/* The current generation (what dv_virtio_mmio_pop() returns now). */
+uint32_t dv_virtio_mmio_generation(struct dv_virtio_mmio *dev);
 /* Whether the driver made buffers available the device has not popped yet. */
 bool dv_virtio_mmio_queue_has_work(struct dv_virtio_mmio *dev, unsigned int queue);
 

@@ -55,8 +55,12 @@ void dv_vrng_destroy(struct dv_vrng *r)
 	r->req = NULL;
 }
 
-/* Fill up to DV_VRNG_MAX_REQ bytes of the request's writable buffers. */
-static uint32_t fill(struct dv_virtq_req *q)
+/*
+ * Fill up to DV_VRNG_MAX_REQ bytes of the request's writable buffers from
+ * the host's CRNG, without blocking: the bytes filled, or -EAGAIN while the
+ * host's CRNG is not seeded yet (early after the host booted).
+ */
+static int64_t fill(struct dv_virtq_req *q)
 {
 	uint32_t done = 0;
 	unsigned int i;
@@ -68,10 +72,12 @@ static uint32_t fill(struct dv_virtq_req *q)
 		if (want > DV_VRNG_MAX_REQ - done)
 			want = DV_VRNG_MAX_REQ - done;
 		while (got < want) {
-			ssize_t n = getrandom(p + got, want - got, 0);
+			ssize_t n = getrandom(p + got, want - got, GRND_NONBLOCK);
 
 			if (n < 0 && errno == EINTR)
 				continue;
+			if (n < 0 && errno == EAGAIN && !done && !got)
+				return -EAGAIN;
 			if (n <= 0)
 				return done + got;
 			got += (uint32_t)n;
@@ -81,19 +87,31 @@ static uint32_t fill(struct dv_virtq_req *q)
 	return done;
 }
 
-void dv_vrng_serve(struct dv_vrng *r)
+bool dv_vrng_serve(struct dv_vrng *r)
 {
 	bool pushed = false;
-	uint32_t gen, n;
+	int64_t n;
 
 	dv_vdev_take(&r->pending);
-	while (dv_virtio_mmio_pop(&r->t, 0, r->req, &gen) == 1) {
+	for (;;) {
+		if (r->held && r->held_gen != dv_virtio_mmio_generation(&r->t))
+			r->held =
+			    false; /* the driver reset the queue meanwhile: its buffer is gone */
+		if (!r->held) {
+			if (dv_virtio_mmio_pop(&r->t, 0, r->req, &r->held_gen) != 1)
+				break;
+			r->held = true;
+		}
 		n = fill(r->req);
-		if (!dv_virtio_mmio_push(&r->t, 0, gen, r->req->head, n)) {
+		if (n == -EAGAIN)
+			break; /* keep the request: the caller retries later */
+		r->held = false;
+		if (!dv_virtio_mmio_push(&r->t, 0, r->held_gen, r->req->head, (uint32_t)n)) {
 			pushed = true;
-			r->bytes += n;
+			r->bytes += (uint64_t)n;
 		}
 	}
 	if (pushed)
 		dv_virtio_mmio_signal_used(&r->t, 0);
+	return r->held;
 }

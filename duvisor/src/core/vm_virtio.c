@@ -3,7 +3,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -21,9 +25,10 @@ struct dv_vdev_slot {
 	enum dv_vdev_kind kind;
 	char name[24];
 	struct dv_ioloop *loop;
-	int fd;			   /* disk or tap, owned; -1: none */
-	struct dv_io_handler kick; /* eventfd: a vCPU notified a queue */
-	struct dv_io_handler tap;  /* virtio-net: the tap is readable */
+	int fd;			    /* disk or tap, owned; -1: none */
+	struct dv_io_handler kick;  /* eventfd: a vCPU notified a queue */
+	struct dv_io_handler tap;   /* virtio-net: the tap is readable */
+	struct dv_io_handler retry; /* virtio-rng: timerfd, the host's CRNG was not ready */
 	bool tap_polled;
 	union {
 		struct dv_vblk blk;
@@ -78,6 +83,56 @@ static void feed_console(struct dv_vcons *c)
 	}
 }
 
+/* virtio-rng: a request that waits for the host's CRNG is tried again every RNG_RETRY_MS */
+#define RNG_RETRY_MS 50
+
+static void rng_serve(struct dv_vdev_slot *s)
+{
+	struct itimerspec its = {.it_value = {0, RNG_RETRY_MS * 1000000L}};
+
+	if (dv_vrng_serve(&s->u.rng) && s->retry.fd >= 0)
+		timerfd_settime(s->retry.fd, 0, &its, NULL);
+}
+
+/*
+ * The host's CRNG seeds itself (jitter entropy) only while someone waits
+ * for it: a thread of its own does that wait, so the I/O thread never does.
+ */
+static void *rng_seed_wait(void *arg)
+{
+	sigset_t all;
+	uint8_t b;
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	while (getrandom(&b, 1, 0) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void rng_seed_host(void)
+{
+	pthread_t t;
+	uint8_t b;
+
+	if (getrandom(&b, 1, GRND_NONBLOCK) == 1 || errno != EAGAIN)
+		return;
+	if (!pthread_create(&t, NULL, rng_seed_wait, NULL))
+		pthread_detach(t);
+}
+
+static void rng_retry(struct dv_io_handler *h, uint32_t events)
+{
+	uint64_t expirations;
+
+	(void)events;
+	if (read(h->fd, &expirations, sizeof(expirations)) < 0) {
+		/* EAGAIN: a stale wake-up */
+	}
+	rng_serve(h->opaque);
+}
+
 static void slot_serve(struct dv_io_handler *h, uint32_t events)
 {
 	struct dv_vdev_slot *s = h->opaque;
@@ -93,7 +148,7 @@ static void slot_serve(struct dv_io_handler *h, uint32_t events)
 		net_poll_tap(s);
 		break;
 	case VDEV_RNG:
-		dv_vrng_serve(&s->u.rng);
+		rng_serve(s);
 		break;
 	case VDEV_CONSOLE:
 		dv_vcons_serve(&s->u.cons);
@@ -181,6 +236,14 @@ static int add_slot(struct dv_vm *vm, struct dv_ioloop *loop, struct dv_vm_virti
 			      transport(s));
 	if (!rc)
 		rc = dv_ioloop_add(loop, &s->kick, EPOLLIN);
+	if (!rc && s->kind == VDEV_RNG) {
+		s->retry = (struct dv_io_handler){
+		    .fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC),
+		    .fn = rng_retry,
+		    .opaque = s};
+		rc = s->retry.fd < 0 ? -errno : dv_ioloop_add(loop, &s->retry, EPOLLIN);
+		rng_seed_host();
+	}
 	if (!rc && s->kind == VDEV_NET) {
 		s->tap = (struct dv_io_handler){.fd = s->fd, .fn = tap_readable, .opaque = s};
 		rc = dv_ioloop_add(loop, &s->tap, EPOLLIN);
@@ -198,6 +261,7 @@ static struct dv_vdev_slot *new_slot(enum dv_vdev_kind kind, const char *name, u
 	s->kind = kind;
 	s->fd = -1;
 	s->kick.fd = -1;
+	s->retry.fd = -1;
 	snprintf(s->name, sizeof(s->name), "%s%u", name, i);
 	return s;
 }
@@ -294,6 +358,8 @@ void dv_vm_virtio_destroy(struct dv_vm_virtio *v)
 			close(s->fd); /* a disk's data is on the file: writes were pwritev()s */
 		if (s->kick.fd >= 0)
 			close(s->kick.fd);
+		if (s->retry.fd >= 0)
+			close(s->retry.fd);
 		free(s);
 	}
 	v->n = 0;
