@@ -72,8 +72,11 @@ struct dv_backend_ops {
 	void (*set_timer)(struct dv_vcpu *vcpu, uint64_t deadline);
 	/* Let the calling (non-vCPU) thread kick vCPUs; optional. */
 	int (*io_thread_init)(struct dv_vm *vm);
-	/* Make a vCPU that may be running its guest exit soon (any thread). */
-	void (*kick)(struct dv_vcpu *target);
+	/*
+	 * Make a vCPU that may be running its guest exit soon. False if the
+	 * calling thread cannot (not registered): the I/O thread then does it.
+	 */
+	bool (*kick)(struct dv_vcpu *target);
 };
 
 extern const struct dv_backend_ops dv_dvext_backend;

@@ -67,9 +67,15 @@ void dv_vcpu_wake(struct dv_vcpu *vcpu)
 
 void dv_vcpu_post(struct dv_vcpu *vcpu, unsigned int events)
 {
+	struct dv_vm *vm = vcpu->vm;
+
 	atomic_fetch_or(&vcpu->events, events);
 	dv_vcpu_wake(vcpu);
-	vcpu->vm->ops->kick(vcpu);
+	/* Only threads the backend registered can ring; the I/O thread rings for the others */
+	if (!vm->ops->kick(vcpu) && vm->io_wake >= 0) {
+		atomic_fetch_or(&vm->kick_mask, 1u << vcpu->id);
+		dv_eventfd_post(vm->io_wake);
+	}
 }
 
 /* A PLIC context asserts or deasserts its hart's external interrupt */
@@ -434,10 +440,19 @@ static void dv_io_stdin(struct dv_io_handler *h, uint32_t events)
 	}
 }
 
+/* dv_vm_stop() or kicks posted by threads that cannot ring doorbells */
 static void dv_io_wake(struct dv_io_handler *h, uint32_t events)
 {
+	struct dv_io *io = h->opaque;
+	struct dv_vm *vm = io->vm;
+	unsigned int mask;
+
 	(void)events;
 	dv_eventfd_drain(h->fd);
+	mask = atomic_exchange(&vm->kick_mask, 0);
+	for (unsigned int i = 0; mask && i < vm->nr_vcpus; i++)
+		if (mask & (1u << i))
+			vm->ops->kick(&vm->vcpus[i]);
 }
 
 static void *dv_io_thread(void *arg)

@@ -69,7 +69,8 @@ struct dv_vm {
 	struct dv_plic *plic;
 	struct dv_uart *uart;
 	struct dv_vm_virtio virtio;
-	int io_wake; /* eventfd: wakes the I/O thread (dv_vm_stop) */
+	int io_wake;	       /* eventfd: wakes the I/O thread (dv_vm_stop, kicks) */
+	atomic_uint kick_mask; /* vCPUs (bit = id) the I/O thread kicks for other threads */
 	unsigned int nr_vcpus;
 	struct dv_vcpu *vcpus;
 	/* Set once: how the VM ended (DV_EXIT_* process exit code) */

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -29,6 +30,9 @@ struct dv_vdev_slot {
 	struct dv_io_handler kick;  /* eventfd: a vCPU notified a queue */
 	struct dv_io_handler tap;   /* virtio-net: the tap is readable */
 	struct dv_io_handler retry; /* virtio-rng: timerfd, the host's CRNG was not ready */
+	pthread_t worker;	    /* virtio-blk: its own thread, blocking on kick.fd */
+	bool has_worker;
+	atomic_bool stop;
 	bool tap_polled;
 	union {
 		struct dv_vblk blk;
@@ -193,6 +197,30 @@ static const char *basename_of(const char *path)
 	return p ? p + 1 : path;
 }
 
+/*
+ * A disk's requests are served on a thread of its own, so a slow write or
+ * fdatasync() delays neither the network nor the console, and disks work
+ * in parallel. Its interrupts reach vCPUs like any other (the I/O thread
+ * rings the doorbells this thread cannot).
+ */
+static void *blk_worker(void *arg)
+{
+	struct dv_vdev_slot *s = arg;
+	sigset_t all;
+	uint64_t n;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		if (read(s->kick.fd, &n, sizeof(n)) < 0 && errno == EINTR)
+			continue;
+		if (atomic_load(&s->stop))
+			break;
+		dv_vblk_serve(&s->u.blk);
+	}
+	return NULL;
+}
+
 static int add_slot(struct dv_vm *vm, struct dv_ioloop *loop, struct dv_vm_virtio *v,
 		    struct dv_vdev_slot *s, unsigned int index)
 {
@@ -205,9 +233,13 @@ static int add_slot(struct dv_vm *vm, struct dv_ioloop *loop, struct dv_vm_virti
 	int rc;
 
 	s->loop = loop;
-	s->kick = (struct dv_io_handler){.fd = dv_eventfd_new(), .fn = slot_serve, .opaque = s};
+	/* A disk's worker blocks on its kick; the I/O loop's fds do not block */
+	s->kick = (struct dv_io_handler){.fd = s->kind == VDEV_BLK ? eventfd(0, EFD_CLOEXEC)
+								   : dv_eventfd_new(),
+					 .fn = slot_serve,
+					 .opaque = s};
 	if (s->kick.fd < 0)
-		return s->kick.fd;
+		return s->kind == VDEV_BLK ? -errno : s->kick.fd;
 	switch (s->kind) {
 	case VDEV_BLK:
 		rc = dv_vblk_init(&s->u.blk, &vm->mem, line, s->fd, cfg->disks[index].readonly,
@@ -234,8 +266,12 @@ static int add_slot(struct dv_vm *vm, struct dv_ioloop *loop, struct dv_vm_virti
 	v->n++;
 	rc = dv_mmio_register(&vm->mmio, s->name, base, DV_VIRTIO_MMIO_SIZE, &dv_virtio_mmio_ops,
 			      transport(s));
-	if (!rc)
+	if (!rc && s->kind == VDEV_BLK) {
+		rc = -pthread_create(&s->worker, NULL, blk_worker, s);
+		s->has_worker = !rc;
+	} else if (!rc) {
 		rc = dv_ioloop_add(loop, &s->kick, EPOLLIN);
+	}
 	if (!rc && s->kind == VDEV_RNG) {
 		s->retry = (struct dv_io_handler){
 		    .fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC),
@@ -340,6 +376,11 @@ void dv_vm_virtio_destroy(struct dv_vm_virtio *v)
 	for (unsigned int i = 0; i < v->n; i++) {
 		struct dv_vdev_slot *s = v->slot[i];
 
+		if (s->has_worker) {
+			atomic_store(&s->stop, true);
+			dv_eventfd_post(s->kick.fd);
+			pthread_join(s->worker, NULL); /* after the request it may be serving */
+		}
 		switch (s->kind) {
 		case VDEV_BLK:
 			dv_vblk_destroy(&s->u.blk);

@@ -401,12 +401,15 @@ static void dvext_set_timer(struct dv_vcpu *vcpu, uint64_t deadline)
 	csr_write(CSR_HUVSTIMECMP, deadline);
 }
 
-static void dvext_kick(struct dv_vcpu *target)
+static bool dvext_kick(struct dv_vcpu *target)
 {
 	struct dvext_vcpu *v = target->backend;
 
-	if (dvext_can_ring && v)
+	if (!dvext_can_ring)
+		return false;
+	if (v) /* else not started yet: it takes its events before it first enters */
 		csr_write(CSR_HUVIPI, v->doorbell);
+	return true;
 }
 
 const struct dv_backend_ops dv_dvext_backend = {
