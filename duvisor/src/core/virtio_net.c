@@ -206,7 +206,7 @@ static unsigned long tap_offloads(uint64_t f)
 static void sync_offloads(struct dv_vnet *n)
 {
 	uint64_t f;
-	unsigned long o;
+	unsigned long o, old;
 
 	if (!(dv_virtio_mmio_status(&n->t) & VIRTIO_STATUS_DRIVER_OK))
 		return;
@@ -217,9 +217,10 @@ static void sync_offloads(struct dv_vnet *n)
 	o = tap_offloads(f);
 	if (o == n->offloads || ioctl(n->tap, TUNSETOFFLOAD, o))
 		return; /* not a tap (tests), or unchanged: the offloads stay as they were */
+	old = n->offloads;
 	n->offloads = o;
-	/* A frame read under the old settings may be one this driver cannot take */
-	if (n->frame_len) {
+	/* A frame read under offloads this driver does not take may use them */
+	if (n->frame_len && (old & ~o)) {
 		n->frame_len = 0;
 		n->rx_stalled = false;
 		n->stats.rx_dropped++;
