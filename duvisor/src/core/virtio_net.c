@@ -247,6 +247,13 @@ void dv_vnet_rx(struct dv_vnet *n)
 				continue;
 			}
 			n->frame_len = (size_t)r;
+			n->frame_gen = dv_virtio_mmio_generation(&n->t);
+		} else if (n->frame_gen != dv_virtio_mmio_generation(&n->t)) {
+			/* The driver reset the device since: the frame was for the link before */
+			n->frame_len = 0;
+			n->rx_stalled = false;
+			n->stats.rx_dropped++;
+			continue;
 		}
 		if (!deliver(n, &pushed)) {
 			n->rx_stalled = true;

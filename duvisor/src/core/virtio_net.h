@@ -57,6 +57,7 @@ struct dv_vnet {
 	uint8_t *frame;		   /* RX bounce: header + frame */
 	size_t frame_len;	   /* bytes waiting in frame, 0: none */
 	bool rx_stalled;	   /* a frame waits for RX buffers */
+	uint32_t frame_gen;	   /* transport generation when the frame was read */
 	uint64_t offload_features; /* driver features the tap offloads were last set for */
 	unsigned long offloads;	   /* TUN_F_* in effect */
 	struct dv_vnet_stats stats;
