@@ -4,27 +4,12 @@
  * faults into the guest (and keep running); the guest's trap handler
  * reports each fault on the SBI console and finally shuts down through
  * SBI SRST, so duvisor exits 0.
- *
- * It carries a Linux Image header so that duvisor's loader takes it.
  */
 #define UNMAPPED	0x20000000
 #define SBI_EXT_SRST	0x53525354
 
 	.section .text
-	.option norvc
-	.globl _start
-_start:
-	j	entry			/* code0 */
-	.word	0			/* code1 */
-	.dword	0x200000		/* text_offset */
-	.dword	0x10000			/* image_size: 64 KiB, more than the code */
-	.dword	0			/* flags: little-endian */
-	.word	2			/* version 0.2 */
-	.word	0
-	.dword	0
-	.ascii	"RISCV\0\0\0"		/* magic (deprecated) */
-	.ascii	"RSC\x05"		/* magic2 */
-	.word	0
+#include "imghdr.S"
 
 entry:
 	lla	t0, trap

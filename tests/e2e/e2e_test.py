@@ -46,6 +46,17 @@ def run(name, script, files, smp=4, timeout=600):
     return r
 
 
+def bare_guest(name, tag, args, limit=120, timeout=180):
+    """duvisor runs the bare-metal guest build/tests/e2e/<name>.img (from
+    tests/e2e/<name>.S or .c) in a 2-hart host: the Result, and duvisor's
+    output lines tagged tag."""
+    img = os.path.join(hostvm.TOP, "build", "tests", "e2e", name + ".img")
+    check(os.path.exists(img), "%s missing: run 'make test-bins'" % img)
+    script = duvisor_line(tag, args, limit=limit).replace("/guest/Image", "/test/%s.img" % name)
+    r = run(name, script, {"/test/%s.img" % name: img}, smp=2, timeout=timeout)
+    return r, tagged(r, tag)
+
+
 def boot(ncpus):
     g = guest_initrd(GUEST_PROBE, "probe")
     script = duvisor_line("G", "--initrd /test/g.cpio.gz --cpus %d --memory 256M --stats" % ncpus)
@@ -81,11 +92,7 @@ def _():
 
 @test("a guest touching unmapped guest-physical space gets access faults; duvisor survives")
 def _():
-    img = os.path.join(hostvm.TOP, "build", "tests", "e2e", "badaccess.img")
-    check(os.path.exists(img), "%s missing: run 'make test-bins'" % img)
-    script = duvisor_line("B", "--memory 64M --stats").replace("/guest/Image", "/test/bad.img")
-    r = run("badaccess", script, {"/test/bad.img": img}, smp=2, timeout=120)
-    b = tagged(r, "B")
+    r, b = bare_guest("badaccess", "B", "--memory 64M --stats")
     faults = [l.split() for l in b if l.startswith("GUEST-FAULT ")]
     check(len(faults) == 2, "want two faults reported by the guest, got:\n%s" % "\n".join(b))
     if len(faults) == 2:
@@ -101,11 +108,7 @@ def _():
 
 @test("a guest unmapping the code duvisor must read back gets a page fault; duvisor survives")
 def _():
-    img = os.path.join(hostvm.TOP, "build", "tests", "e2e", "fetchrace.img")
-    check(os.path.exists(img), "%s missing: run 'make test-bins'" % img)
-    script = duvisor_line("F", "--memory 64M --stats").replace("/guest/Image", "/test/race.img")
-    r = run("fetchrace", script, {"/test/race.img": img}, smp=2, timeout=120)
-    f = tagged(r, "F")
+    r, f = bare_guest("fetchrace", "F", "--memory 64M --stats")
     faults = [l.split() for l in f if l.startswith("GUEST-FAULT ")]
     check(len(faults) == 1, "want one fault reported by the guest, got:\n%s" % "\n".join(f))
     if len(faults) == 1:
@@ -116,11 +119,7 @@ def _():
 
 @test("a guest abusing its virtio device gets NEEDS_RESET each time, and the device works after a reset")
 def _():
-    img = os.path.join(hostvm.TOP, "build", "tests", "e2e", "virtio_evil.img")
-    check(os.path.exists(img), "%s missing: run 'make test-bins'" % img)
-    script = duvisor_line("V", "--memory 64M --stats", limit=120).replace("/guest/Image", "/test/evil.img")
-    r = run("virtio_evil", script, {"/test/evil.img": img}, smp=2, timeout=180)
-    out = tagged(r, "V")
+    r, out = bare_guest("virtio_evil", "V", "--memory 64M --stats")
     cases = [l.split() for l in out if l.startswith("EVIL ")]
     want = ["works-before", "buffer-outside-ram", "descriptor-loop", "buffer-past-ram-end",
             "next-out-of-range", "avail-index-jump", "ring-outside-ram", "junk-registers",
@@ -133,11 +132,7 @@ def _():
 
 @test("two vCPUs fencing each other through SBI at once, 20000 times each, all complete")
 def _():
-    img = os.path.join(hostvm.TOP, "build", "tests", "e2e", "rfence.img")
-    check(os.path.exists(img), "%s missing: run 'make test-bins'" % img)
-    script = duvisor_line("R", "--memory 64M --cpus 2", limit=120).replace("/guest/Image", "/test/rfence.img")
-    r = run("rfence", script, {"/test/rfence.img": img}, smp=2, timeout=180)
-    out = tagged(r, "R")
+    r, out = bare_guest("rfence", "R", "--memory 64M --cpus 2")
     done = [l.split() for l in out if l.startswith("RFENCE-ROUNDS ")]
     check(done and int(done[0][1], 16) == 40000, "rounds: %r\n%s" % (done, "\n".join(out[-10:])))
     check(r.value("R_RC") == "0", "duvisor exit code %r (143: it hung until the watchdog)"

@@ -7,8 +7,6 @@
  * tables (HLVX) and finds it unmapped. duvisor must not die of that: it
  * injects an instruction page fault at the load, which the guest's trap
  * handler reports on the SBI console before it shuts down (exit 0).
- *
- * It carries a Linux Image header so that duvisor's loader takes it.
  */
 #define SBI_EXT_SRST	0x53525354
 #define UART_LSR	0x10000005
@@ -22,20 +20,7 @@
 #define SATP_SV39	(8 << 60)
 
 	.section .text
-	.option norvc
-	.globl _start
-_start:
-	j	entry			/* code0 */
-	.word	0			/* code1 */
-	.dword	0x200000		/* text_offset */
-	.dword	0x10000			/* image_size: 64 KiB, more than the code */
-	.dword	0			/* flags: little-endian */
-	.word	2			/* version 0.2 */
-	.word	0
-	.dword	0
-	.ascii	"RISCV\0\0\0"		/* magic (deprecated) */
-	.ascii	"RSC\x05"		/* magic2 */
-	.word	0
+#include "imghdr.S"
 
 entry:
 	lla	t0, trap

@@ -6,8 +6,6 @@
  * call: each hart is then in its own SBI call, outside its guest, and
  * neither may wait for the other to take the fence first. Hart 0 reports
  * the rounds both harts completed and shuts down (exit 0).
- *
- * It carries a Linux Image header so that duvisor's loader takes it.
  */
 #define SBI_EXT_HSM	0x48534d
 #define SBI_EXT_RFENCE	0x52464e43
@@ -15,20 +13,7 @@
 #define ROUNDS		20000
 
 	.section .text
-	.option norvc
-	.globl _start
-_start:
-	j	entry			/* code0 */
-	.word	0			/* code1 */
-	.dword	0x200000		/* text_offset */
-	.dword	0x10000			/* image_size: 64 KiB, more than the code */
-	.dword	0			/* flags: little-endian */
-	.word	2			/* version 0.2 */
-	.word	0
-	.dword	0
-	.ascii	"RISCV\0\0\0"		/* magic (deprecated) */
-	.ascii	"RSC\x05"		/* magic2 */
-	.word	0
+#include "imghdr.S"
 
 entry:
 	/* hart 0: start hart 1 at second, then fence it */
