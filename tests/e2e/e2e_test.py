@@ -46,13 +46,14 @@ def run(name, script, files, smp=4, timeout=600):
     return r
 
 
-def bare_guest(name, tag, args, limit=120, timeout=180):
+def bare_guest(name, tag, args, limit=120, timeout=180, pre="", post=""):
     """duvisor runs the bare-metal guest build/tests/e2e/<name>.img (from
-    tests/e2e/<name>.S or .c) in a 2-hart host: the Result, and duvisor's
-    output lines tagged tag."""
+    tests/e2e/<name>.S or .c) in a 2-hart host, between the host shell
+    lines pre and post: the Result, and duvisor's output lines tagged tag."""
     img = os.path.join(hostvm.TOP, "build", "tests", "e2e", name + ".img")
     check(os.path.exists(img), "%s missing: run 'make test-bins'" % img)
-    script = duvisor_line(tag, args, limit=limit).replace("/guest/Image", "/test/%s.img" % name)
+    script = pre + duvisor_line(tag, args, limit=limit).replace(
+        "/guest/Image", "/test/%s.img" % name) + post
     r = run(name, script, {"/test/%s.img" % name: img}, smp=2, timeout=timeout)
     return r, tagged(r, tag)
 
@@ -128,6 +129,22 @@ def _():
     bad = [" ".join(c) for c in cases if c[2] != "ok"]
     check(not bad, "failed: %s" % bad)
     check(r.value("V_RC") == "0", "duvisor exit code %r" % r.value("V_RC"))
+
+
+@test("a guest ignoring VIRTIO_BLK_F_RO still cannot write a readonly disk")
+def _():
+    pre = ("printf DUVISOR-RO-DISK-SECTOR0 >/tmp/ro.img && truncate -s 1M /tmp/ro.img\n"
+           "echo RO_BEFORE=$(sha256sum /tmp/ro.img | cut -d' ' -f1)\n")
+    post = "echo RO_AFTER=$(sha256sum /tmp/ro.img | cut -d' ' -f1)\n"
+    r, out = bare_guest("blk_readonly", "K", "--memory 64M --stats --disk path=/tmp/ro.img,readonly",
+                        pre=pre, post=post)
+    cases = [l.split() for l in out if l.startswith("BLKRO ")]
+    want = ["ro-offered", "read", "write-refused", "flush", "read-unchanged"]
+    check([c[1] for c in cases] == want, "cases run: %r\n%s" % ([c[1] for c in cases], "\n".join(out[-15:])))
+    bad = [" ".join(c) for c in cases if c[2] != "ok"]
+    check(not bad, "failed: %s" % bad)
+    check(r.value("RO_BEFORE") and r.value("RO_AFTER") == r.value("RO_BEFORE"), "the image changed")
+    check(r.value("K_RC") == "0", "duvisor exit code %r" % r.value("K_RC"))
 
 
 @test("two vCPUs fencing each other through SBI at once, 20000 times each, all complete")

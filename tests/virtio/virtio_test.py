@@ -154,7 +154,8 @@ def _():
 
 # The device's own refusal of writes to a read-only disk (whatever the driver
 # believes) cannot be reached from a stock Linux guest, which honours
-# VIRTIO_BLK_F_RO even after blockdev --setrw; tests/unit covers it.
+# VIRTIO_BLK_F_RO even after blockdev --setrw: tests/e2e/blk_readonly.c and
+# tests/unit cover it.
 @test("virtio-blk: a read-only disk mounts and refuses writes; its image is unchanged")
 def _():
     r, _, ro, ro_sha = disk_run()
