@@ -127,6 +127,10 @@ static void dvext_vm_destroy(struct dv_vm *vm)
 
 	if (!b)
 		return;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) { /* every thread has ended */
+		free(vm->vcpus[i].backend);
+		vm->vcpus[i].backend = NULL;
+	}
 	close(b->fd); /* the memory goes with the last mapping, at exit */
 	free(b);
 	vm->backend = NULL;
@@ -176,15 +180,17 @@ static int dvext_vcpu_init(struct dv_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * The vCPU thread ends: give its slot back. Its state stays allocated until
+ * the VM goes (dvext_vm_destroy): other threads may still kick it, and a
+ * doorbell rung for a slot no thread holds does nothing.
+ */
 static void dvext_vcpu_destroy(struct dv_vcpu *vcpu)
 {
 	struct dvext_vm *b = vcpu->vm->backend;
 
-	if (vcpu->backend) {
+	if (vcpu->backend)
 		ioctl(b->fd, DUVISOR_UNREGISTER_VCPU);
-		free(vcpu->backend);
-		vcpu->backend = NULL;
-	}
 }
 
 static void dvext_vcpu_reset(struct dv_vcpu *vcpu, uint64_t pc, uint64_t a0, uint64_t a1)
