@@ -192,8 +192,9 @@ GUEST_NET = r"""
 up() { awk '{print $1}' /proc/uptime; }
 ip addr add 10.0.2.2/24 dev eth0 && ip link set eth0 up
 echo GUEST_MAC=$(cat /sys/class/net/eth0/address)
-# host -> guest: the host connects (and times its transfer) once this listens
+# host -> guest: the host times its transfer to 5002 once a probe to 5003 got through
 nc -l -p 5002 </dev/null >/tmp/got & lsn=$!
+nc -l -p 5003 </dev/null >/dev/null &
 ping -c 3 -W 5 10.0.2.1 >/tmp/ping 2>&1 && echo PING=ok || { echo PING=failed; cat /tmp/ping; }
 wait $lsn
 echo GUEST_GOT_SHA=$(sha256sum /tmp/got | cut -d' ' -f1)
@@ -214,13 +215,10 @@ dd if=/dev/urandom of=/tmp/blob2 bs=1M count=10 2>/dev/null
 echo HOST_SENT_SHA=$(sha256sum /tmp/blob2 | cut -d' ' -f1)
 nc -l -p 5001 </dev/null >/tmp/recv & srv=$!
 up() { awk '{print $1}' /proc/uptime; }
-( n=0; while [ $n -lt 600 ]; do
-	t0=$(up)
-	if nc 10.0.2.2 5002 </tmp/blob2 >/dev/null 2>&1; then
-		t1=$(up); echo RX_SECONDS=$(awk "BEGIN {print $t1 - $t0}"); break
-	fi
-	n=$((n+1)); sleep 0.5
-  done ) & snd=$!
+( n=0; until nc 10.0.2.2 5003 </dev/null >/dev/null 2>&1 || [ $n -gt 600 ]; do n=$((n+1)); sleep 0.5; done
+  t0=$(up)
+  nc 10.0.2.2 5002 </tmp/blob2 >/dev/null 2>&1 && t1=$(up) && echo RX_SECONDS=$(awk "BEGIN {print $t1 - $t0}")
+  ) & snd=$!
 %s
 wait $srv; wait $snd
 echo HOST_RECV_SHA=$(sha256sum /tmp/recv | cut -d' ' -f1)

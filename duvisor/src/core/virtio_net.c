@@ -224,6 +224,7 @@ static void sync_offloads(struct dv_vnet *n)
 		n->frame_len = 0;
 		n->rx_stalled = false;
 		n->stats.rx_dropped++;
+		n->stats.rx_stale++;
 	}
 }
 
@@ -253,6 +254,7 @@ void dv_vnet_rx(struct dv_vnet *n)
 			n->frame_len = 0;
 			n->rx_stalled = false;
 			n->stats.rx_dropped++;
+			n->stats.rx_stale++;
 			continue;
 		}
 		if (!deliver(n, &pushed)) {

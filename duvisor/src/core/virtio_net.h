@@ -43,6 +43,7 @@
 
 struct dv_vnet_stats {
 	uint64_t rx_packets, rx_bytes, rx_dropped; /* dropped: too big for the buffer, or bad */
+	uint64_t rx_stale; /* of those: read before the driver's last reset or offload change */
 	uint64_t tx_packets, tx_bytes, tx_dropped;
 };
 

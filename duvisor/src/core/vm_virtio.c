@@ -437,13 +437,14 @@ void dv_vm_virtio_print_stats(struct dv_vm_virtio *v, FILE *f)
 		case VDEV_NET: {
 			const struct dv_vnet_stats *n = &s->u.net.stats;
 
-			fprintf(f,
-				"duvisor: %s: rx %llu packets %llu bytes %llu dropped, "
-				"tx %llu packets %llu bytes %llu dropped\n",
-				s->name, (unsigned long long)n->rx_packets,
-				(unsigned long long)n->rx_bytes, (unsigned long long)n->rx_dropped,
-				(unsigned long long)n->tx_packets, (unsigned long long)n->tx_bytes,
-				(unsigned long long)n->tx_dropped);
+			fprintf(
+			    f,
+			    "duvisor: %s: rx %llu packets %llu bytes %llu dropped (%llu stale), "
+			    "tx %llu packets %llu bytes %llu dropped\n",
+			    s->name, (unsigned long long)n->rx_packets,
+			    (unsigned long long)n->rx_bytes, (unsigned long long)n->rx_dropped,
+			    (unsigned long long)n->rx_stale, (unsigned long long)n->tx_packets,
+			    (unsigned long long)n->tx_bytes, (unsigned long long)n->tx_dropped);
 			break;
 		}
 		case VDEV_RNG:
