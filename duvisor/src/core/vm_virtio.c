@@ -56,7 +56,7 @@ static struct dv_virtio_mmio *transport(struct dv_vdev_slot *s)
 	}
 }
 
-/* vCPU thread: hand the queue work to the I/O thread */
+/* vCPU thread: hand the queue work to its server (a disk's worker, else the I/O thread) */
 static void slot_kick(void *ctx)
 {
 	struct dv_vdev_slot *s = ctx;
@@ -144,8 +144,7 @@ static void slot_serve(struct dv_io_handler *h, uint32_t events)
 	(void)events;
 	dv_eventfd_drain(h->fd);
 	switch (s->kind) {
-	case VDEV_BLK:
-		dv_vblk_serve(&s->u.blk);
+	case VDEV_BLK: /* not in the loop: blk_worker() serves disks */
 		break;
 	case VDEV_NET:
 		dv_vnet_serve(&s->u.net);
