@@ -27,6 +27,11 @@
 #define CSR_HUTINST	0x84a
 #define CSR_HUGATP	0x880
 #define CSR_HUVTIMECTL	0x8c1
+#define CSR_HUVIPI	0x8c2 /* write an id: ring that doorbell */
+
+/* huip / huie bits: USIP/USIE (vIPI doorbell) and UTIP/UTIE (vtimer). */
+#define HUIP_USIP (1UL << 0)
+#define HUIP_UTIP (1UL << 4)
 
 /* U trap CSRs (the withdrawn N extension's numbers). */
 #define CSR_UTVEC    0x005
@@ -42,6 +47,17 @@
 #define CSR_HUVSSCRATCH 0x440
 #define CSR_HUVSATP	0x480
 
+/* vsstatus fields: those of sstatus (HU sees the guest's sstatus). */
+#define SSTATUS_SIE    (1UL << 1)
+#define SSTATUS_SPIE   (1UL << 5)
+#define SSTATUS_SPP    (1UL << 8)
+#define SSTATUS_FS     (3UL << 13)
+#define SSTATUS_SUM    (1UL << 18)
+#define SSTATUS_MXR    (1UL << 19)
+#define SSTATUS_UXL    (3UL << 32) /* read-only: 2 (RV64) */
+#define SSTATUS_SD     (1UL << 63) /* read-only summary of FS */
+#define SSTATUS_UXL_64 (2UL << 32)
+
 /* hustatus fields. */
 #define HUSTATUS_UIE  (1UL << 0)
 #define HUSTATUS_UPIE (1UL << 4)
@@ -54,6 +70,9 @@
 
 /* hugatp: MODE in bits 63:60 (8 = Sv39x4), root PPN in bits 43:0. */
 #define HUGATP_SV39X4 (8UL << 60)
+
+/* ucause bit 63: an interrupt; its code is the U interrupt (0 vIPI, 4 vtimer). */
+#define CAUSE_INTERRUPT (1UL << 63)
 
 /* Exception causes (ucause) of the exits a test sees. */
 #define CAUSE_FETCH_ACCESS 1

@@ -10,6 +10,11 @@ tests/driver/Makefile into build/tests/driver/:
   it prints 'ok <name>' / 'FAIL <name>: why' per check, checked here;
 - exitloop: 1,000,000 guest ecalls, each an exit handled in user mode, with
   the kernel's own count of guest traps (KEY=value lines).
+
+Both run as an ordinary user (uid 1000) whose only privilege is the device's
+group (the host's init gives /dev/duvisor group kvm): driver_selftest drops
+root in each group's child, except the groups that need it (harden_kvm, for
+/dev/kvm), and starts exitloop the same way (--as-user).
 """
 import os
 import re
@@ -34,7 +39,7 @@ echo DEV=$(ls -l /dev/duvisor 2>&1)
 /test/driver_selftest
 rc=$?
 echo SELFTEST_RC=$rc
-/test/exitloop %d
+/test/driver_selftest --as-user /test/exitloop %d
 echo EXITLOOP_RC=$?
 echo DMESG_BAD=$(dmesg | grep -cE 'Oops|BUG:|WARNING:|Unable to handle|Call Trace')
 dmesg | grep -E 'Oops|BUG:|WARNING:|Unable to handle|Call Trace' | head -n 20
@@ -204,6 +209,65 @@ def _():
     expect_ok("attack_hu_csr_from_u", "attack_hugatp_from_u", "attack_utvec_from_u",
               "attack_hlv_from_u", "attack_huret_from_u", "attack_hufence_from_u",
               "attack_hu_csr_after_unregister", "attack_huret_upv0_stays_user")
+
+
+@test("/dev/duvisor is 0660 root:<group>; the tests run as uid 1000 with that group only")
+def _():
+    expect_ok("unprivileged_device_group")
+
+
+@test("huvsstatus: M-mode and other non-sstatus bits read back clear; guest entries with them")
+def _():
+    expect_ok("vsstatus_mprv", "vsstatus_tsr", "vsstatus_tvm", "vsstatus_tw", "vsstatus_sum",
+              "vsstatus_mxr", "vsstatus_mie", "vsstatus_mpie", "vsstatus_mpp", "vsstatus_uie",
+              "vsstatus_upie", "vsstatus_uxl", "vsstatus_sxl", "vsstatus_mpv", "vsstatus_gva",
+              "vsstatus_all_ones")
+
+
+@test("after every huvsstatus attack the host and a canary VM (its RAM, its exit loop) are intact")
+def _():
+    expect_ok("vsstatus_host_survives")
+
+
+@test("huvsatp MODE 0..15 then HLV and HURET: only supported modes stick; QEMU survives")
+def _():
+    expect_ok("vsatp_mode_warl")
+
+
+@test("hucounteren is 32 bits; huvstvec ignores MODE 2 and 3")
+def _():
+    expect_ok("hu_csr_warl")
+
+
+@test("a doorbell a dead VM left is not pending in the next VM given its vIPI window")
+def _():
+    expect_ok("vipi_recycled_window")
+
+
+@test("a vCPU starts with its doorbell clear, even if it was rung before it registered")
+def _():
+    expect_ok("vipi_register_clears_doorbell")
+
+
+@test("a new vCPU reads huvsstatus = UXL 2, nothing else (after another process; on a fresh hart)")
+def _():
+    expect_ok("vsstatus_reset_at_register", "vsstatus_reset_fresh_hart")
+
+
+@test("vfork() and CLONE_VM children, and the owner after exec: EPERM; the parent's VM still runs")
+def _():
+    expect_ok("clone_vm_child_eperm", "clone_vfork_child_eperm", "vfork_child_eperm",
+              "clone_vm_parent_intact", "exec_owner_eperm")
+
+
+@test("the hypervisor's own HLV/HSV refused by PMC or stage 2: SIGSEGV at the guest address")
+def _():
+    expect_ok("hlv_pmc_si_addr", "hsv_pmc_si_addr", "hlv_gpf_si_addr")
+
+
+@test("a KVM guest reads time on each hart after a DV-Ext process left hucounteren 0 there")
+def _():
+    expect_ok(*["kvm_after_dvext_hart%d" % i for i in range(HARTS)])
 
 
 @test("after every attack a new VM runs normally")

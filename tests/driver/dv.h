@@ -62,6 +62,8 @@ int dv_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* vm.c */
 int dv_vm_open(struct dv_vm *vm, size_t ram_size);
 int dv_vm_open_deleg(struct dv_vm *vm, size_t ram_size, uint64_t edeleg, uint64_t ideleg);
+/* dv_vm_open() on a file of the device the caller opened already. */
+int dv_vm_open_fd(struct dv_vm *vm, int fd, size_t ram_size);
 void dv_vm_close(struct dv_vm *vm);
 int dv_query(int fd, const void *uaddr, struct duvisor_addr *out);
 uint64_t dv_stat(struct dv_vm *vm, size_t field_offset);

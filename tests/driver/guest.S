@@ -133,6 +133,31 @@ g_illegal:
 	li	a7, GFN_DONE
 	ecall
 
+/* Read the time CSR and report it (GSBI_FID_TIME, a0 = time), forever; a
+ * trap the guest takes (rdtime refused, say) is reported as GSBI_FID_TRAP
+ * and g_time starts over. Runs under KVM as well as under DV-Ext (see
+ * guest.h): KVM forwards each ecall to user space and steps past it on the
+ * next KVM_RUN, so every KVM_RUN ends with one report. */
+	.globl g_time
+g_time:
+	lla	t0, 2f
+	csrw	stvec, t0
+1:	rdtime	a0
+	li	a6, GSBI_FID_TIME
+	li	a7, GSBI_EXT_DV_TEST
+	ecall
+	j	1b
+	.balign 4
+2:	csrr	a0, scause
+	csrr	a1, sepc
+	csrr	a2, stval
+	li	a6, GSBI_FID_TRAP
+	li	a7, GSBI_EXT_DV_TEST
+	ecall
+	lla	t0, g_time
+	csrw	sepc, t0
+	sret
+
 /* vstvec: a trap the guest takes itself (through hedeleg) is reported to
  * the hypervisor instead of looping. */
 	.balign 4

@@ -24,6 +24,14 @@
 #define GUEST_FAULT_STORE_GPA 0x80401000
 #define GUEST_STORE_VALUE     0x5107ed5107ed
 
+/* g_time's SBI-style call (a7 = extension, a6 = function), in the SBI
+ * experimental extension space so that KVM forwards it to user space whole
+ * (KVM_EXIT_RISCV_SBI). GSBI_FID_TIME: a0 = the guest's time CSR;
+ * GSBI_FID_TRAP: the guest took a trap, a0 scause, a1 sepc, a2 stval. */
+#define GSBI_EXT_DV_TEST 0x08004456
+#define GSBI_FID_TIME	 0x54
+#define GSBI_FID_TRAP	 0xdead
+
 /* Value the attack routine stores to its target. */
 #define GUEST_ATTACK_VALUE 0x0bad0bad
 
@@ -35,7 +43,7 @@
 extern const char guest_start[], guest_end[];
 extern const char g_regs[], g_regs_2[], g_fault[], g_fault_load[], g_fault_store[], g_virt[],
     g_virt_wfi[], g_virt_csr[], g_virt_hs[], g_virt_huret[], g_count[], g_spin[], g_loop[],
-    g_touch[], g_peek[], g_read[], g_illegal[], g_trap[];
+    g_touch[], g_peek[], g_read[], g_illegal[], g_trap[], g_time[];
 
 #define GPA_OF(label) ((uint64_t)GUEST_RAM_GPA + (uint64_t)((label)-guest_start))
 #endif

@@ -46,14 +46,15 @@ static void *map_region(int fd, size_t len)
 	return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 }
 
-int dv_vm_open_deleg(struct dv_vm *vm, size_t ram_size, uint64_t edeleg, uint64_t ideleg)
+/* The set-up of dv_vm_open_deleg() on a file already open (fd < 0: open one). */
+static int vm_setup(struct dv_vm *vm, int fd, size_t ram_size, uint64_t edeleg, uint64_t ideleg)
 {
 	struct duvisor_addr a;
 	memset(vm, 0, sizeof(*vm));
 	vm->ram = MAP_FAILED;
 	vm->pt = MAP_FAILED;
 
-	vm->fd = open(DV_DEV, O_RDWR | O_CLOEXEC);
+	vm->fd = fd >= 0 ? fd : open(DV_DEV, O_RDWR | O_CLOEXEC);
 	if (vm->fd < 0)
 		return dv_set_error("open %s: %s", DV_DEV, strerror(errno));
 	int ver = ioctl(vm->fd, DUVISOR_GET_API_VERSION);
@@ -89,6 +90,16 @@ int dv_vm_open_deleg(struct dv_vm *vm, size_t ram_size, uint64_t edeleg, uint64_
 
 	memcpy(vm->ram, guest_start, (size_t)(guest_end - guest_start));
 	return 0;
+}
+
+int dv_vm_open_deleg(struct dv_vm *vm, size_t ram_size, uint64_t edeleg, uint64_t ideleg)
+{
+	return vm_setup(vm, -1, ram_size, edeleg, ideleg);
+}
+
+int dv_vm_open_fd(struct dv_vm *vm, int fd, size_t ram_size)
+{
+	return vm_setup(vm, fd, ram_size, DUVISOR_EDELEG_ALLOWED, DUVISOR_IDELEG_ALLOWED);
 }
 
 int dv_vm_open(struct dv_vm *vm, size_t ram_size)

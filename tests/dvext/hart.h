@@ -126,8 +126,17 @@ enum {
 	SBI_SET_MEDELEG,   /* a0 = value; returns the old value */
 	SBI_PUTC,
 	SBI_READ_MSTATUS,
-	SBI_SEIP_AFTER, /* a0 = ticks: M sets mip.SEIP then (a deferred fake IRQ) */
-	SBI_RING,	/* a0 = id, inside hdvwin: M writes huvipi (R-VIPI-1) */
+	SBI_SEIP_AFTER,	 /* a0 = ticks: M sets mip.SEIP then (a deferred fake IRQ) */
+	SBI_RING,	 /* a0 = id, inside hdvwin: M writes huvipi (R-VIPI-1) */
+	SBI_SNAP_M,	 /* a0 = struct m_snap *: M's registers as M sees them */
+	SBI_SET_MSTATUS, /* a0 = a value SBI_SNAP_M read: mstatus back to it */
+};
+
+/* M-mode registers a HU or HS write must never reach (R-CSR-ISO), read by
+ * M on an ecall from HS (so MPP = S, MPIE = the MIE HS ran with, MPV = 0). */
+struct m_snap {
+	uint64_t mstatus, medeleg, mideleg, mie, mip, mtvec, mscratch, menvcfg, mcounteren, pmpcfg0,
+	    pmpaddr0;
 };
 
 uint64_t sbi_call(uint64_t fn, uint64_t a0);

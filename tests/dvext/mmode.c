@@ -179,6 +179,30 @@ static uint64_t service(struct hart *h, uint64_t fn, uint64_t a0)
 		/* Only ids inside the window: a trap in M is fatal here. */
 		csr_write(CSR_HUVIPI, a0);
 		return 0;
+	case SBI_SNAP_M: {
+		struct m_snap *s = (struct m_snap *)a0;
+		s->mstatus = csr_read(CSR_MSTATUS);
+		s->medeleg = csr_read(CSR_MEDELEG);
+		s->mideleg = csr_read(CSR_MIDELEG);
+		s->mie = csr_read(CSR_MIE);
+		s->mip = csr_read(CSR_MIP);
+		s->mtvec = csr_read(CSR_MTVEC);
+		s->mscratch = csr_read(CSR_MSCRATCH);
+		s->menvcfg = csr_read(CSR_MENVCFG);
+		s->mcounteren = csr_read(CSR_MCOUNTEREN);
+		s->pmpcfg0 = csr_read(CSR_PMPCFG0);
+		s->pmpaddr0 = csr_read(CSR_PMPADDR0);
+		return 0;
+	}
+	case SBI_SET_MSTATUS: {
+		/* Undo fields a test found changed, so that one leak does not
+		 * take the rest of the suite with it (MPIE too: it is the MIE
+		 * HS gets back). Where this trap returns to stays. Fields M
+		 * cannot write (reserved bits, XS, SD) cannot be undone. */
+		uint64_t keep = MSTATUS_MPP | MSTATUS_MPV;
+		csr_write(CSR_MSTATUS, (a0 & ~keep) | (csr_read(CSR_MSTATUS) & keep));
+		return csr_read(CSR_MSTATUS);
+	}
 	}
 	printf("  M: unknown service %lx\n", fn);
 	return ~0UL;
