@@ -14,14 +14,26 @@ else
 	for f in "$top"/tests/*/*_test.py "$top"/tests/*/*_test.sh; do [ -e "$f" ] && suites+=("$f"); done
 fi
 
-total_p=0 total_f=0 summary=()
+# Suites that boot guests under duvisor (they read DV_BACKEND) run once per
+# backend, as name[backend]; BACKENDS narrows that.
+runs=()
 for s in "${suites[@]}"; do
+	if [ -n "$s" ] && grep -q 'backend()' "$s"; then
+		for b in ${BACKENDS:-dvext kvm}; do runs+=("$s:$b"); done
+	else
+		runs+=("$s:")
+	fi
+done
+
+total_p=0 total_f=0 summary=()
+for run in "${runs[@]}"; do
+	s=${run%:*} b=${run##*:}
 	[ -n "$s" ] || { echo "unknown suite in SUITES=$SUITES"; total_f=$((total_f + 1)); continue; }
-	name=$(basename "$(dirname "$s")")
-	log=$logs/suite-$name.log
+	name=$(basename "$(dirname "$s")")${b:+[$b]}
+	log=$logs/suite-${name/[/-}; log=${log%]}.log
 	echo "=== suite $name ($s)"
 	t0=$(date +%s)
-	"$s" 2>&1 | tee "$log"
+	DV_BACKEND=${b:-dvext} "$s" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
@@ -34,7 +46,7 @@ for s in "${suites[@]}"; do
 		f=$((f + 1))
 	fi
 	total_p=$((total_p + p)) total_f=$((total_f + f))
-	summary+=("$(printf '%-12s %d passed, %d failed (%ss)' "$name" "$p" "$f" "$(($(date +%s) - t0))")")
+	summary+=("$(printf '%-14s %d passed, %d failed (%ss)' "$name" "$p" "$f" "$(($(date +%s) - t0))")")
 done
 
 echo

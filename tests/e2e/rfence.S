@@ -13,6 +13,7 @@
 #define ROUNDS		20000
 
 	.section .text
+	.option norelax		/* no gp, and data aligned among the code */
 #include "imghdr.S"
 
 entry:

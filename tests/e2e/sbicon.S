@@ -1,13 +1,15 @@
 /*
- * Console output for the bare-metal test guests, through the SBI debug
- * console (DBCN write_byte): putc(a0), puts(a0 = string), puthex(a0).
- * They use a0, a6, a7 and t3-t6; include it in .text.
+ * Console output for the bare-metal test guests, through the SBI v0.1
+ * console_putchar, which both backends offer (KVM in Linux 6.1 forwards it
+ * to duvisor but answers DBCN itself, with NOT_SUPPORTED): putc(a0),
+ * puts(a0 = string), puthex(a0). They use a0, a6, a7 and t3-t6; include
+ * it in .text.
  */
-#define SBI_EXT_DBCN	0x4442434e
-/* SBI DBCN write_byte(a0) */
+#define SBI_LEGACY_PUTCHAR	1
+/* SBI console_putchar(a0) */
 putc:
-	li	a7, SBI_EXT_DBCN
-	li	a6, 2
+	li	a7, SBI_LEGACY_PUTCHAR
+	li	a6, 0
 	ecall
 	ret
 

@@ -56,8 +56,8 @@ struct desc {
 static inline void putc(char c)
 {
 	register long a0 __asm__("a0") = c;
-	register long a6 __asm__("a6") = 2; /* DBCN write_byte */
-	register long a7 __asm__("a7") = 0x4442434e;
+	register long a6 __asm__("a6") = 0;
+	register long a7 __asm__("a7") = 1; /* v0.1 console_putchar: on both backends */
 
 	__asm__ __volatile__("ecall" : "+r"(a0) : "r"(a6), "r"(a7) : "a1", "memory");
 }

@@ -9,6 +9,7 @@ import re
 import tempfile
 
 import hostvm
+from dvtest import backend
 
 
 def guest_initrd(script, name, files=None):
@@ -28,10 +29,10 @@ def duvisor_line(tag, args, stdin="/dev/null", limit=240):
     After limit seconds duvisor gets SIGTERM (exit 143): it stops the VM
     and still prints its --stats, which say where a stuck guest was."""
     return (
-        "{ timeout -s TERM %d duvisor run --kernel /guest/Image %s <%s 2>&1; "
+        "{ timeout -s TERM %d duvisor run --backend %s --kernel /guest/Image %s <%s 2>&1; "
         "echo \"__RC=$?\"; } | "
         "sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^__RC=\\(.*\\)$/%s_RC=\\1/;t' -e 's/^/%s| /'\n"
-        % (limit, args, stdin, tag, tag))
+        % (limit, backend(), args, stdin, tag, tag))
 
 
 def tagged(r, tag):

@@ -20,7 +20,7 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import hostvm  # noqa: E402
 from dvguest import duvisor_line, guest_initrd, tagged, value  # noqa: E402
-from dvtest import check, main, test  # noqa: E402
+from dvtest import backend, check, main, test  # noqa: E402
 
 LOGDIR = os.path.join(hostvm.TOP, "build", "logs")
 WORK = os.path.join(hostvm.TOP, "build", "tests", "virtio")
@@ -123,7 +123,7 @@ def disk_run():
                  "-drive", "file=%s,format=raw,if=none,id=ro" % ro,
                  "-device", "virtio-blk-device,drive=ro"]
         r = hostvm.run(script, files={"/test/g.cpio.gz": g}, smp=2, timeout=300, extra=extra,
-                       log=os.path.join(LOGDIR, "test-virtio-disk.log"))
+                       log=os.path.join(LOGDIR, "test-virtio-disk-%s.log" % backend()))
         return r, rw, ro, ro_sha
     return run_once("disk", make)
 
@@ -233,7 +233,7 @@ def net_run():
             "N", "--initrd /test/g.cpio.gz --cpus 2 --memory 256M --stats "
                  "--net tap=dvtap0,mac=52:54:00:12:34:56", limit=600)
         return hostvm.run(script, files={"/test/g.cpio.gz": g}, smp=2, timeout=900,
-                          log=os.path.join(LOGDIR, "test-virtio-net.log"))
+                          log=os.path.join(LOGDIR, "test-virtio-net-%s.log" % backend()))
     return run_once("net", make)
 
 
@@ -284,7 +284,7 @@ exit 0
 # host writes a line to when the guest says it is ready.
 HOST_CONSOLE = r"""
 mkfifo /tmp/cin
-duvisor run --kernel /guest/Image --initrd /test/g.cpio.gz --memory 128M --console virtio --stats \
+duvisor run --backend BACKEND --kernel /guest/Image --initrd /test/g.cpio.gz --memory 128M --console virtio --stats \
 	</tmp/cin >/tmp/C.log 2>&1 & p=$!
 exec 3>/tmp/cin
 n=0; until grep -q CONSOLE-READY /tmp/C.log || [ $n -gt 600 ]; do sleep 0.2; n=$((n+1)); done
@@ -299,8 +299,8 @@ sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^/C| /' /tmp/C.log
 def _():
     def make():
         g = guest_initrd(GUEST_CONSOLE, "cons")
-        return hostvm.run(HOST_CONSOLE, files={"/test/g.cpio.gz": g}, smp=2, timeout=300,
-                          log=os.path.join(LOGDIR, "test-virtio-console.log"))
+        return hostvm.run(HOST_CONSOLE.replace("BACKEND", backend()), files={"/test/g.cpio.gz": g}, smp=2, timeout=300,
+                          log=os.path.join(LOGDIR, "test-virtio-console-%s.log" % backend()))
     r = run_once("console", make)
     c = tagged(r, "C")
     check((value(c, "CONSOLES") or "").startswith("hvc0"), "consoles %r" % value(c, "CONSOLES"))
@@ -309,4 +309,4 @@ def _():
     check(any("virtio-console0:" in l and "out 0 bytes" not in l for l in c), "no console stats")
 
 
-main("virtio")
+main("virtio[%s]" % backend())

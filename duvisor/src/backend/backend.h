@@ -10,8 +10,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../core/insn.h"
-
 struct dv_vm;
 struct dv_vcpu;
 
@@ -25,9 +23,13 @@ enum dv_exit_reason {
 	DV_EXIT_HOST,	     /* the host interrupted the guest (signal) */
 	DV_EXIT_ILLEGAL,     /* an instruction the hypervisor does not emulate */
 	DV_EXIT_GUEST_FAULT, /* inject other.cause/tval: e.g. the guest unmapped its own code */
+	DV_EXIT_SYSTEM,	     /* the backend handled an SBI reset call: system.type */
 	DV_EXIT_INTERNAL,    /* a backend error */
 	DV_EXIT_REASONS
 };
+
+/* DV_EXIT_SYSTEM */
+enum dv_system_event { DV_SYSTEM_SHUTDOWN, DV_SYSTEM_REBOOT };
 
 struct dv_exit {
 	enum dv_exit_reason reason;
@@ -38,35 +40,67 @@ struct dv_exit {
 		} sbi;
 		struct {
 			uint64_t gpa, gva;
-			struct dv_mem_access acc;
+			uint64_t data; /* the value a store writes */
+			unsigned int width;
+			bool is_store;
 		} mmio;
+		struct {
+			enum dv_system_event type;
+		} system;
 		struct {
 			uint64_t cause, tval, insn;
 		} other;
 	};
 };
 
+/* What a backend does itself, so the core does not */
+#define DV_CAP_SBI_IN_BACKEND                                                                      \
+	(1u << 0)		    /* BASE, TIME, IPI, RFENCE, HSM, SRST; calls it                \
+				       forwards (console, unknown ids) still come */
+#define DV_CAP_HART_START (1u << 1) /* secondary harts start and stop through the backend */
+#define DV_CAP_WFI_TIMER  (1u << 2) /* no WFI exits; the guest timer is the backend's */
+#define DV_CAP_INJECT	  (1u << 3) /* can raise an exception in the guest */
+
+/* The CPU as the guest's device tree describes it */
+struct dv_cpu_desc {
+	const char *isa;   /* riscv,isa, e.g. "rv64imafdc_sstc" */
+	bool sv48;	   /* "riscv,sv48", else sv39 */
+	uint64_t timebase; /* Hz */
+	unsigned int max_vcpus;
+};
+
 struct dv_backend_ops {
 	const char *name;
-	/* Open the backend and allocate guest RAM into vm->mem. */
+	unsigned int caps; /* DV_CAP_* */
+	/* Open the backend and allocate guest RAM into vm->mem (-ENODEV: none on this host). */
 	int (*vm_init)(struct dv_vm *vm);
 	void (*vm_destroy)(struct dv_vm *vm);
+	/* After vm_init: the CPU the guest gets */
+	void (*describe)(struct dv_vm *vm, struct dv_cpu_desc *desc);
 	/* In the vCPU's thread, before its first run. */
 	int (*vcpu_init)(struct dv_vcpu *vcpu);
 	void (*vcpu_destroy)(struct dv_vcpu *vcpu);
 	/* Set the boot state: pc, a0, a1, in S-mode with translation off. */
 	void (*vcpu_reset)(struct dv_vcpu *vcpu, uint64_t pc, uint64_t a0, uint64_t a1);
-	/* Run the guest until an exit the core must see. */
+	/* Run the guest until an exit the core must see (0), or fail (<0). */
 	int (*vcpu_run)(struct dv_vcpu *vcpu, struct dv_exit *exit);
+	/*
+	 * Finish an exit, effective at the next run: an SBI call returns
+	 * error (a0) and, unless legacy, value (a1); an MMIO load gets value
+	 * (a store ignores it). The guest goes on after the instruction.
+	 */
+	void (*sbi_done)(struct dv_vcpu *vcpu, int64_t error, int64_t value, bool legacy);
+	void (*mmio_done)(struct dv_vcpu *vcpu, const struct dv_exit *exit, uint64_t value);
+	/* Registers for SBI handlers (HSM, RFENCE) and the crash dump. */
 	uint64_t (*get_reg)(struct dv_vcpu *vcpu, unsigned int n);
 	void (*set_reg)(struct dv_vcpu *vcpu, unsigned int n, uint64_t val);
-	/* Continue after the exited instruction (len bytes). */
-	void (*skip_insn)(struct dv_vcpu *vcpu, unsigned int len);
-	/* Raise an exception in the guest (access faults for bad accesses). */
+	/* DV_CAP_INJECT: raise an exception in the guest (access faults for bad accesses). */
 	void (*inject_exception)(struct dv_vcpu *vcpu, uint64_t cause, uint64_t tval);
-	/* An interrupt already injected is pending and enabled: WFI must not sleep. */
+	/* The guest's external interrupt (its PLIC context), from any thread. */
+	void (*set_ext_irq)(struct dv_vcpu *vcpu, bool level);
+	/* Without DV_CAP_WFI_TIMER: WFI must not sleep through an injected interrupt */
 	bool (*irq_pending)(struct dv_vcpu *vcpu);
-	/* Guest time now and the guest's next timer deadline, in timebase ticks. */
+	/* Without DV_CAP_WFI_TIMER: guest time and the next deadline, in timebase ticks. */
 	uint64_t (*guest_time)(struct dv_vcpu *vcpu);
 	uint64_t (*timer_deadline)(struct dv_vcpu *vcpu);
 	void (*set_timer)(struct dv_vcpu *vcpu, uint64_t deadline);
@@ -80,5 +114,9 @@ struct dv_backend_ops {
 };
 
 extern const struct dv_backend_ops dv_dvext_backend;
+extern const struct dv_backend_ops dv_kvm_backend;
+
+/* The backend called name, or NULL */
+const struct dv_backend_ops *dv_backend_find(const char *name);
 
 #endif /* DV_BACKEND_H */

@@ -10,7 +10,7 @@ struct dv_sbi_ret dv_sbi_time(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid,
 			      const uint64_t *args)
 {
 	(void)eid;
-	if (fid != 0)
+	if (fid != 0 || !vcpu->vm->ops->set_timer)
 		return (struct dv_sbi_ret){.error = SBI_ERR_NOT_SUPPORTED};
 	vcpu->vm->ops->set_timer(vcpu, args[0]);
 	return (struct dv_sbi_ret){.error = SBI_SUCCESS};
@@ -94,7 +94,10 @@ struct dv_sbi_ret dv_sbi_legacy(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid
 	(void)fid;
 	switch (eid) {
 	case SBI_LEGACY_SET_TIMER:
-		vcpu->vm->ops->set_timer(vcpu, args[0]);
+		if (vcpu->vm->ops->set_timer)
+			vcpu->vm->ops->set_timer(vcpu, args[0]);
+		else
+			r.error = SBI_ERR_NOT_SUPPORTED;
 		break;
 	case SBI_LEGACY_PUTCHAR:
 		b = (uint8_t)args[0];

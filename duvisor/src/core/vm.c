@@ -30,7 +30,6 @@
 
 #define DV_DTB_SIZE	    (64 * 1024)
 #define DV_DEFAULT_TIMEBASE 10000000ULL
-#define INSN_WFI_LEN	    4
 
 enum { EXC_INST_ACCESS = 1, EXC_ILLEGAL = 2, EXC_LOAD_ACCESS = 5, EXC_STORE_ACCESS = 7 };
 
@@ -82,11 +81,8 @@ void dv_vcpu_post(struct dv_vcpu *vcpu, unsigned int events)
 static void dv_ext_irq_line(void *opaque, unsigned int n, bool level)
 {
 	struct dv_vm *vm = opaque;
-	struct dv_vcpu *vcpu = &vm->vcpus[n];
 
-	atomic_store(&vcpu->ext_irq, level);
-	if (level)
-		dv_vcpu_post(vcpu, 0);
+	vm->ops->set_ext_irq(&vm->vcpus[n], level);
 }
 
 static void dv_uart_tx(void *opaque, uint8_t byte)
@@ -128,41 +124,35 @@ static void dv_vcpu_idle(struct dv_vcpu *vcpu)
 
 static void dv_handle_sbi(struct dv_vcpu *vcpu, const struct dv_exit *e)
 {
-	const struct dv_backend_ops *ops = vcpu->vm->ops;
 	struct dv_sbi_ret r = dv_sbi_call(vcpu, e->sbi.ext, e->sbi.fid, e->sbi.args);
 
-	if (r.no_advance)
-		return;
-	ops->set_reg(vcpu, 10, (uint64_t)r.error);
-	if (!r.legacy)
-		ops->set_reg(vcpu, 11, (uint64_t)r.value);
-	ops->skip_insn(vcpu, 4);
+	if (!r.no_advance)
+		vcpu->vm->ops->sbi_done(vcpu, r.error, r.value, r.legacy);
 }
 
 static void dv_handle_mmio(struct dv_vcpu *vcpu, const struct dv_exit *e)
 {
 	const struct dv_backend_ops *ops = vcpu->vm->ops;
-	const struct dv_mem_access *a = &e->mmio.acc;
-	uint64_t val = 0;
-	int rc;
+	uint64_t val = e->mmio.is_store ? e->mmio.data : 0;
 
-	if (a->is_fp) {
-		rc = -EOPNOTSUPP; /* no device here is accessed with FP registers */
-	} else {
-		if (a->is_store)
-			val = dv_mem_store_value(a, ops->get_reg(vcpu, a->reg));
-		rc = dv_mmio_access(&vcpu->vm->mmio, e->mmio.gpa, a->width, a->is_store, &val);
-	}
-	if (rc) {
-		/* Nothing there: the guest gets an access fault, duvisor goes on */
+	if (dv_mmio_access(&vcpu->vm->mmio, e->mmio.gpa, e->mmio.width, e->mmio.is_store, &val)) {
 		vcpu->stats.count[DV_STAT_FAULT_INJECTED]++;
-		ops->inject_exception(vcpu, a->is_store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS,
-				      e->mmio.gva);
-		return;
+		if (ops->caps & DV_CAP_INJECT) {
+			/* Nothing there: the guest gets an access fault, duvisor goes on */
+			ops->inject_exception(vcpu,
+					      e->mmio.is_store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS,
+					      e->mmio.gva);
+			return;
+		}
+		val = 0; /* the backend cannot raise one: loads read 0, stores are dropped */
 	}
-	if (!a->is_store)
-		ops->set_reg(vcpu, a->reg, dv_mem_load_value(a, val));
-	ops->skip_insn(vcpu, a->len);
+	ops->mmio_done(vcpu, e, val);
+}
+
+/* The backend took an SBI reset call: end as the core's SRST would */
+static void dv_handle_system(struct dv_vcpu *vcpu, const struct dv_exit *e)
+{
+	dv_vm_stop(vcpu->vm, e->system.type == DV_SYSTEM_SHUTDOWN ? DV_EXIT_OK : DV_EXIT_GUEST);
 }
 
 static void dv_dump(struct dv_vcpu *vcpu, const struct dv_exit *e)
@@ -195,9 +185,12 @@ static int dv_handle_exit(struct dv_vcpu *vcpu, const struct dv_exit *e)
 		return 1;
 	case DV_EXIT_WFI:
 		vcpu->stats.count[DV_STAT_WFI]++;
-		ops->skip_insn(vcpu, INSN_WFI_LEN);
 		dv_vcpu_idle(vcpu);
 		return 1;
+	case DV_EXIT_SYSTEM:
+		vcpu->stats.count[DV_STAT_SBI]++;
+		dv_handle_system(vcpu, e);
+		return 0;
 	case DV_EXIT_KICK:
 		vcpu->stats.count[DV_STAT_KICK]++;
 		return 1;
@@ -245,10 +238,11 @@ static void *dv_vcpu_thread(void *arg)
 		dv_vm_stop(vm, DV_EXIT_FAILURE);
 		return NULL;
 	}
-	if (vcpu->id == 0) {
+	if (vcpu->id == 0)
 		ops->vcpu_reset(vcpu, vcpu->start_pc, 0, vcpu->start_arg);
+	/* Secondary harts wait for SBI HSM: here, or in the backend */
+	if (vcpu->id == 0 || (ops->caps & DV_CAP_HART_START))
 		atomic_store(&vcpu->state, DV_VCPU_RUNNING);
-	}
 	while (!atomic_load(&vm->stopping)) {
 		if (atomic_load(&vcpu->state) != DV_VCPU_RUNNING) {
 			/* SBI HSM: a stopped hart waits to be started */
@@ -277,7 +271,7 @@ static void *dv_vcpu_thread(void *arg)
 	return NULL;
 }
 
-static uint64_t dv_host_timebase(void)
+uint64_t dv_host_timebase(void)
 {
 	FILE *f = fopen("/proc/device-tree/cpus/timebase-frequency", "rb");
 	uint8_t b[4];
@@ -325,8 +319,8 @@ static int dv_vm_boot(struct dv_vm *vm, struct dv_boot *boot)
 	struct dv_boot_layout lay;
 	struct dv_fdt_desc d = {
 	    .ncpus = vm->nr_vcpus,
-	    .isa = "rv64imafdc_sstc",
-	    .mmu = DV_FDT_MMU_SV48,
+	    .isa = vm->cpu.isa,
+	    .mmu = vm->cpu.sv48 ? DV_FDT_MMU_SV48 : DV_FDT_MMU_SV39,
 	    .timebase = (uint32_t)vm->timebase,
 	    .ram_base = vm->mem.gpa_base,
 	    .ram_size = vm->mem.size,
@@ -520,8 +514,9 @@ int dv_vm_run(const struct dv_config *cfg)
 	unsigned int i;
 	int rc, code;
 
-	if (cfg->backend != DV_BACKEND_DVEXT) {
-		fprintf(stderr, "duvisor: the kvm backend is not built yet\n");
+	vm.ops = dv_backend_find(cfg->backend == DV_BACKEND_KVM ? "kvm" : "dvext");
+	if (!vm.ops) {
+		fprintf(stderr, "duvisor: no such backend\n");
 		return DV_EXIT_BACKEND;
 	}
 	if (cfg->ncpus > DV_MAX_VCPUS) {
@@ -531,8 +526,6 @@ int dv_vm_run(const struct dv_config *cfg)
 	/* WFI deadlines are computed on the monotonic clock */
 	pthread_condattr_init(&mono);
 	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
-	vm.ops = &dv_dvext_backend;
-	vm.timebase = dv_host_timebase();
 	vm.vcpus = calloc(cfg->ncpus, sizeof(*vm.vcpus));
 	if (!vm.vcpus)
 		return DV_EXIT_FAILURE;
@@ -549,6 +542,14 @@ int dv_vm_run(const struct dv_config *cfg)
 		goto out_free;
 	}
 	code = DV_EXIT_FAILURE;
+	vm.ops->describe(&vm, &vm.cpu);
+	vm.timebase = vm.cpu.timebase;
+	if (cfg->ncpus > vm.cpu.max_vcpus) {
+		fprintf(stderr, "duvisor: the %s backend runs at most %u vCPUs\n", vm.ops->name,
+			vm.cpu.max_vcpus);
+		code = DV_EXIT_USAGE;
+		goto out_backend;
+	}
 	rc = dv_ioloop_init(&io.loop);
 	vm.io_wake = dv_eventfd_new();
 	if (rc || vm.io_wake < 0) {

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../backend/backend.h"
 #include "guest_mem.h"
 #include "mmio.h"
 #include "stats.h"
@@ -61,6 +62,7 @@ struct dv_vcpu {
 struct dv_vm {
 	const struct dv_config *cfg;
 	const struct dv_backend_ops *ops;
+	struct dv_cpu_desc cpu; /* from the backend */
 	void *backend;
 	struct dv_guest_mem mem;
 	uint64_t mem_size; /* asked for; the backend fills mem */
@@ -86,5 +88,7 @@ void dv_vcpu_post(struct dv_vcpu *vcpu, unsigned int events);
 void dv_vcpu_wake(struct dv_vcpu *vcpu);
 /* The vCPU the calling thread runs, or NULL */
 struct dv_vcpu *dv_vcpu_self(void);
+/* The host's timebase (device tree), for backends */
+uint64_t dv_host_timebase(void);
 
 #endif /* DV_VM_H */

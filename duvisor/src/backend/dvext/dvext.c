@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/duvisor.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,38 +18,10 @@
 #include "../../core/vm.h"
 #include "../backend.h"
 #include "csr.h"
-#include "hu_ctx.h"
-#include "stage2.h"
+#include "dvext_int.h"
 
 #define PT_REGION_SIZE (1UL << 20)
-#define INSN_WFI       0x10500073u
 #define IO_SLOT	       (DUVISOR_MAX_VCPUS - 1)
-
-enum {
-	EXC_INST_ACCESS = 1,
-	EXC_LOAD_ACCESS = 5,
-	EXC_STORE_ACCESS = 7,
-	EXC_VS_ECALL = 10,
-	EXC_INST_PAGE_FAULT = 12,
-	EXC_INST_GUEST_PAGE_FAULT = 20,
-	EXC_LOAD_GUEST_PAGE_FAULT = 21,
-	EXC_VIRTUAL_INST = 22,
-	EXC_STORE_GUEST_PAGE_FAULT = 23,
-};
-#define CAUSE_IRQ (1ULL << 63)
-
-extern const char dvext_hlvx[]; /* the HLVX in dvext_fetch16() */
-
-struct dvext_vm {
-	int fd;
-	void *pt;
-	struct dv_stage2 s2;
-};
-
-struct dvext_vcpu {
-	struct hu_ctx ctx;
-	uint32_t doorbell;
-};
 
 /* Only a thread registered with the driver may ring doorbells */
 static __thread bool dvext_can_ring;
@@ -209,171 +182,6 @@ static void dvext_vcpu_reset(struct dv_vcpu *vcpu, uint64_t pc, uint64_t a0, uin
 	csr_write(CSR_HUVIP, 0);
 }
 
-/* Apply what other threads posted, just before entering the guest */
-static void dvext_take_events(struct dv_vcpu *vcpu)
-{
-	unsigned int ev =
-	    atomic_fetch_and(&vcpu->events, ~(DV_EV_IPI | DV_EV_FENCE_I | DV_EV_FENCE_VMA));
-
-	if (ev & DV_EV_IPI)
-		csr_set(CSR_HUVIP, HVIP_VSSIP); /* the guest clears it through sip */
-	if (ev & DV_EV_FENCE_I)
-		__asm__ __volatile__("fence.i" ::: "memory");
-	if (ev & DV_EV_FENCE_VMA)
-		__asm__ __volatile__(".word 0xa2000073" ::: "memory"); /* HUFENCE.VVMA */
-	if (atomic_load(&vcpu->ext_irq))
-		csr_set(CSR_HUVIP, HVIP_VSEIP);
-	else
-		csr_clear(CSR_HUVIP, HVIP_VSEIP);
-}
-
-/*
- * Read a 16-bit parcel of the guest's code (HLVX.HU at the guest's
- * privilege). The guest may have unmapped it since it ran it (its TLB still
- * held the page): then the kernel sends SIGSEGV for the HLVX, and the fixup
- * registered in dvext_vm_init() sets the flag (a1) and skips the HLVX.
- */
-static __attribute__((noinline, noclone)) uint32_t dvext_fetch16(uint64_t gva, bool *fault)
-{
-	register unsigned long v __asm__("a0") = 0;
-	register unsigned long flag __asm__("a1") = 0;
-
-	__asm__ __volatile__(".globl dvext_hlvx\n"
-			     "dvext_hlvx:\n\t"
-			     ".insn r 0x73, 0x4, 0x32, %0, %2, x3"
-			     : "+r"(v), "+r"(flag)
-			     : "r"(gva)
-			     : "memory");
-	*fault = flag != 0;
-	return (uint32_t)v;
-}
-
-/* 0 decoded, -EINVAL not a load/store we emulate, -EFAULT the code is gone (fault_va) */
-static int dvext_decode_fault(struct dvext_vcpu *v, struct dv_exit *exit, uint64_t *fault_va)
-{
-	uint32_t insn;
-	bool fault;
-
-	if (v->ctx.hutinst && !dv_decode_htinst(v->ctx.hutinst, &exit->mmio.acc))
-		return 0;
-	*fault_va = v->ctx.pc;
-	insn = dvext_fetch16(v->ctx.pc, &fault);
-	if (!fault && (insn & 3) == 3) {
-		*fault_va = v->ctx.pc + 2;
-		insn |= dvext_fetch16(v->ctx.pc + 2, &fault) << 16;
-	}
-	if (fault)
-		return -EFAULT;
-	exit->other.insn = insn;
-	return dv_decode_mem(insn, &exit->mmio.acc);
-}
-
-static int dvext_vcpu_run(struct dv_vcpu *vcpu, struct dv_exit *exit)
-{
-	struct dvext_vcpu *v = vcpu->backend;
-	uint64_t cause, fault_va;
-	int rc;
-
-	dvext_take_events(vcpu);
-	cause = hu_enter(&v->ctx);
-	exit->pc = v->ctx.pc;
-
-	if (cause == DUVISOR_CAUSE_HOST_EXIT) {
-		exit->reason = DV_EXIT_HOST;
-		return 0;
-	}
-	if (cause & CAUSE_IRQ) {
-		/* A doorbell: another thread posted events for this vCPU */
-		csr_clear(CSR_HUIP, HUIP_USIP);
-		exit->reason = DV_EXIT_KICK;
-		return 0;
-	}
-	switch (cause) {
-	case EXC_VS_ECALL:
-		exit->reason = DV_EXIT_SBI;
-		exit->sbi.ext = v->ctx.x[17];
-		exit->sbi.fid = v->ctx.x[16];
-		memcpy(exit->sbi.args, &v->ctx.x[10], sizeof(exit->sbi.args));
-		return 0;
-	case EXC_LOAD_GUEST_PAGE_FAULT:
-	case EXC_STORE_GUEST_PAGE_FAULT:
-		exit->mmio.gpa = (v->ctx.hutval << 2) | (v->ctx.utval & 3);
-		exit->mmio.gva = v->ctx.utval;
-		rc = dvext_decode_fault(v, exit, &fault_va);
-		if (rc == -EFAULT) {
-			/* What the guest's page tables now say about its pc */
-			exit->reason = DV_EXIT_GUEST_FAULT;
-			exit->other.cause = EXC_INST_PAGE_FAULT;
-			exit->other.tval = fault_va;
-			return 0;
-		}
-		if (rc) {
-			exit->reason = DV_EXIT_ILLEGAL;
-			exit->other.cause = cause;
-			exit->other.tval = v->ctx.utval;
-			return 0;
-		}
-		exit->reason = DV_EXIT_MMIO;
-		return 0;
-	case EXC_INST_GUEST_PAGE_FAULT:
-		exit->reason = DV_EXIT_FETCH;
-		exit->other.cause = cause;
-		exit->other.tval = v->ctx.utval;
-		return 0;
-	case EXC_VIRTUAL_INST:
-		exit->other.insn = v->ctx.utval;
-		exit->reason = v->ctx.utval == INSN_WFI ? DV_EXIT_WFI : DV_EXIT_ILLEGAL;
-		exit->other.cause = cause;
-		exit->other.tval = v->ctx.utval;
-		return 0;
-	default:
-		exit->reason = DV_EXIT_INTERNAL;
-		exit->other.cause = cause;
-		exit->other.tval = v->ctx.utval;
-		return 0;
-	}
-}
-
-static uint64_t dvext_get_reg(struct dv_vcpu *vcpu, unsigned int n)
-{
-	struct dvext_vcpu *v = vcpu->backend;
-
-	return n && n < 32 ? v->ctx.x[n] : 0;
-}
-
-static void dvext_set_reg(struct dv_vcpu *vcpu, unsigned int n, uint64_t val)
-{
-	struct dvext_vcpu *v = vcpu->backend;
-
-	if (n && n < 32)
-		v->ctx.x[n] = val;
-}
-
-static void dvext_skip_insn(struct dv_vcpu *vcpu, unsigned int len)
-{
-	struct dvext_vcpu *v = vcpu->backend;
-
-	v->ctx.pc += len;
-}
-
-/* Take a trap into the guest kernel, as the hardware would (to vstvec.BASE) */
-static void dvext_inject_exception(struct dv_vcpu *vcpu, uint64_t cause, uint64_t tval)
-{
-	struct dvext_vcpu *v = vcpu->backend;
-	uint64_t s = csr_read(CSR_HUVSSTATUS);
-	bool from_s = v->ctx.hustatus & HUSTATUS_UPVP;
-
-	s = (s & ~(SSTATUS_SPP | SSTATUS_SPIE)) | (from_s ? SSTATUS_SPP : 0) |
-	    ((s & SSTATUS_SIE) ? SSTATUS_SPIE : 0);
-	s &= ~SSTATUS_SIE;
-	csr_write(CSR_HUVSSTATUS, s);
-	csr_write(CSR_HUVSEPC, v->ctx.pc);
-	csr_write(CSR_HUVSCAUSE, cause);
-	csr_write(CSR_HUVSTVAL, tval);
-	v->ctx.pc = csr_read(CSR_HUVSTVEC) & ~3ULL;
-	v->ctx.hustatus |= HUSTATUS_UPVP;
-}
-
 /*
  * WFI completes when an interrupt is pending and individually enabled,
  * whatever the global enable: a guest idles with interrupts off, so an
@@ -407,6 +215,23 @@ static void dvext_set_timer(struct dv_vcpu *vcpu, uint64_t deadline)
 	csr_write(CSR_HUVSTIMECMP, deadline);
 }
 
+/* The PLIC context of this vCPU's hart: taken into hvip before the next entry */
+static void dvext_set_ext_irq(struct dv_vcpu *vcpu, bool level)
+{
+	atomic_store(&vcpu->ext_irq, level);
+	if (level)
+		dv_vcpu_post(vcpu, 0);
+}
+
+static void dvext_describe(struct dv_vm *vm, struct dv_cpu_desc *d)
+{
+	(void)vm;
+	d->isa = "rv64imafdc_sstc";
+	d->sv48 = true;
+	d->timebase = dv_host_timebase();
+	d->max_vcpus = DUVISOR_MAX_VCPUS - 1; /* the last slot rings doorbells for the I/O thread */
+}
+
 static bool dvext_kick(struct dv_vcpu *target)
 {
 	struct dvext_vcpu *v = target->backend;
@@ -420,16 +245,20 @@ static bool dvext_kick(struct dv_vcpu *target)
 
 const struct dv_backend_ops dv_dvext_backend = {
     .name = "dvext",
+    .caps = DV_CAP_INJECT,
     .vm_init = dvext_vm_init,
     .vm_destroy = dvext_vm_destroy,
+    .describe = dvext_describe,
     .vcpu_init = dvext_vcpu_init,
     .vcpu_destroy = dvext_vcpu_destroy,
     .vcpu_reset = dvext_vcpu_reset,
     .vcpu_run = dvext_vcpu_run,
+    .sbi_done = dvext_sbi_done,
+    .mmio_done = dvext_mmio_done,
     .get_reg = dvext_get_reg,
     .set_reg = dvext_set_reg,
-    .skip_insn = dvext_skip_insn,
     .inject_exception = dvext_inject_exception,
+    .set_ext_irq = dvext_set_ext_irq,
     .irq_pending = dvext_irq_pending,
     .guest_time = dvext_guest_time,
     .timer_deadline = dvext_timer_deadline,
