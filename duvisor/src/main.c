@@ -2,9 +2,9 @@
 /* duvisor: a user-level hypervisor for DV-Ext (see README.md). */
 #include <stdio.h>
 
-#include "core/cli.h"
-#include "core/crash.h"
-#include "core/vm.h"
+#include "cli/cli.h"
+#include "vmm/crash.h"
+#include "vmm/vm.h"
 
 int main(int argc, char **argv)
 {

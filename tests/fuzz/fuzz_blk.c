@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
-#include "virtio_blk.h"
+#include "virtio/blk.h"
 
 #define RAM_BASE  0x80000000ull
 #define RAM_SIZE  0x8000ull

@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guest_mem.h"
-#include "virtio_mmio.h"
-#include "virtq.h"
+#include "vmm/guest_mem.h"
+#include "virtio/transport.h"
+#include "virtio/queue.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

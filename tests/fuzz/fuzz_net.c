@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
-#include "virtio_net.h"
+#include "virtio/net.h"
 
 #define RAM_BASE   0x80000000ull
 #define RAM_SIZE   0x10000ull

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The duvisor command line: every option, the defaults and every error path. */
-#include "cli.h"
+#include "cli/cli.h"
 #include "unit.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The guest device tree: build it, parse it back with libfdt, check every property. */
-#include "fdt_build.h"
+#include "boot/fdt.h"
 #include "unit.h"
 
 #include <errno.h>

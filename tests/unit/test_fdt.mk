@@ -1,2 +1,2 @@
 # The guest device tree builder.
-SRCS_fdt := fdt_build.c
+SRCS_fdt := boot/fdt.c

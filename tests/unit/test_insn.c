@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "insn.h"
+#include "util/insn.h"
 #include "unit.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

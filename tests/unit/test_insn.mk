@@ -1,1 +1,1 @@
-SRCS_insn := insn.c
+SRCS_insn := util/insn.c

@@ -3,7 +3,7 @@
  * The Linux loader on fake RAM, with small synthetic Image files: placement,
  * alignment, overlap, what is written and what is not, and every error.
  */
-#include "loader.h"
+#include "boot/loader.h"
 #include "unit.h"
 
 #include <errno.h>

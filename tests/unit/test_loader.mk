@@ -1,2 +1,2 @@
 # The Linux Image loader.
-SRCS_loader := loader.c
+SRCS_loader := boot/loader.c

@@ -2,7 +2,7 @@
 /* The MMIO bus: registration rules and dispatch. */
 #include <errno.h>
 
-#include "mmio.h"
+#include "vmm/mmio.h"
 #include "unit.h"
 
 struct fake_dev {

@@ -1,1 +1,1 @@
-SRCS_mmio := mmio.c
+SRCS_mmio := vmm/mmio.c

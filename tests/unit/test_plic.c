@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "plic.h"
+#include "hw/plic.h"
 #include "unit.h"
 
 #define PRIO(src)      (DV_PLIC_PRIORITY_BASE + 4 * (uint64_t)(src))

@@ -1,2 +1,2 @@
 # The PLIC model.
-SRCS_plic := plic.c
+SRCS_plic := hw/plic.c

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "sbi.h"
+#include "sbi/sbi.h"
 #include "unit.h"
 
 enum stub {

@@ -1,2 +1,2 @@
 # SBI dispatch and the BASE extension; the other handlers are stubs in the test.
-SRCS_sbi := sbi.c
+SRCS_sbi := sbi/sbi.c

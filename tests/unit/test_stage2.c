@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../backend/dvext/stage2.h"
+#include "backend/dvext/stage2.h"
 #include "unit.h"
 
 #define REGION_HPA  0x90000000ULL

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "uart.h"
+#include "hw/uart.h"
 #include "unit.h"
 
 /* What the UART drives on its line and hands to the host. */

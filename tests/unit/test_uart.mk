@@ -1,2 +1,2 @@
 # The ns16550a UART model.
-SRCS_uart := uart.c
+SRCS_uart := hw/uart.c

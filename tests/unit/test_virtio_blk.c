@@ -15,7 +15,7 @@
 
 #include "unit.h"
 #include "vdrv.h"
-#include "virtio_blk.h"
+#include "virtio/blk.h"
 
 #define SECTORS	  64
 #define TAIL	  100 /* a partial sector at the end of the file: not part of the disk */

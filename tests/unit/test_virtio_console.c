@@ -6,7 +6,7 @@
 
 #include "unit.h"
 #include "vdrv.h"
-#include "virtio_console.h"
+#include "virtio/console.h"
 
 #define UNTOUCHED 0xee
 #define RXQ	  DV_VCONS_RXQ

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "virtio_dev.h"
+#include "virtio/dev.h"
 
 /* Three segments of 3, 1 and 5 bytes over backing "abc" "d" "efghi", with guards. */
 static uint8_t mem[32];

@@ -1,2 +1,2 @@
 # Helpers the virtio device models share.
-SRCS_virtio_dev := virtio_dev.c
+SRCS_virtio_dev := virtio/dev.c

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "virtio_mmio.h"
+#include "virtio/transport.h"
 
 #define RAM_BASE 0x80000000ull
 #define RAM_SIZE 0x20000ull

@@ -1,2 +1,2 @@
 # The virtio-mmio transport.
-SRCS_virtio_mmio := virtio_mmio.c virtq.c
+SRCS_virtio_mmio := virtio/transport.c virtio/queue.c

@@ -13,7 +13,7 @@
 
 #include "unit.h"
 #include "vdrv.h"
-#include "virtio_net.h"
+#include "virtio/net.h"
 
 #define UNTOUCHED 0xee
 #define RXQ	  DV_VNET_RXQ

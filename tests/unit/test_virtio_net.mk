@@ -1,2 +1,2 @@
 # virtio-net over a tap (a socketpair in the test), behind the virtio-mmio transport.
-SRCS_virtio_net := virtio_net.c virtio_dev.c virtio_mmio.c virtq.c
+SRCS_virtio_net := virtio/net.c virtio/dev.c virtio/transport.c virtio/queue.c

@@ -6,7 +6,7 @@
 
 #include "unit.h"
 #include "vdrv.h"
-#include "virtio_rng.h"
+#include "virtio/rng.h"
 
 #define UNTOUCHED 0xee
 

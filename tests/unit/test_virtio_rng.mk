@@ -1,2 +1,2 @@
 # virtio-rng, behind the virtio-mmio transport.
-SRCS_virtio_rng := virtio_rng.c virtio_dev.c virtio_mmio.c virtq.c
+SRCS_virtio_rng := virtio/rng.c virtio/dev.c virtio/transport.c virtio/queue.c

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "virtq.h"
+#include "virtio/queue.h"
 
 #define RAM_BASE 0x80000000ull
 #define RAM_SIZE 0x40000ull

@@ -1,2 +1,2 @@
 # The split virtqueue.
-SRCS_virtq := virtq.c
+SRCS_virtq := virtio/queue.c

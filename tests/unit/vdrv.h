@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "virtio_mmio.h"
+#include "virtio/transport.h"
 
 #define VDRV_RAM_BASE 0x80000000ull
 #define VDRV_RAM_SIZE (8ull << 20)

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "backend.h"
+#include "backend/backend.h"
 
 static const struct dv_backend_ops *const dv_backends[] = {
     &dv_dvext_backend,

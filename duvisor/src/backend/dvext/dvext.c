@@ -14,9 +14,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../core/crash.h"
-#include "../../core/vm.h"
-#include "../backend.h"
+#include "vmm/crash.h"
+#include "vmm/vm.h"
+#include "backend/backend.h"
 #include "csr.h"
 #include "dvext_int.h"
 

@@ -8,8 +8,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "../../core/vm.h"
-#include "../backend.h"
+#include "vmm/vm.h"
+#include "backend/backend.h"
 #include "csr.h"
 #include "dvext_int.h"
 

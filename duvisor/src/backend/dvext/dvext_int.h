@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../../core/insn.h"
+#include "util/insn.h"
 #include "hu_ctx.h"
 #include "stage2.h"
 

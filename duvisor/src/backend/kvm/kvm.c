@@ -22,8 +22,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../core/vm.h"
-#include "../backend.h"
+#include "vmm/vm.h"
+#include "backend/backend.h"
 
 #define KVM_SIG_KICK SIGUSR1
 

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The virtio-mmio transport, version 2: see virtio_mmio.h. */
+#include "virtio/transport.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define BIT64(n) (1ull << (n))
+
+/* What the transport can carry: device bits 0..23 and the ring features virtq.c implements. */
+#define TRANSPORT_FEATURES (BIT64(VIRTIO_F_INDIRECT_DESC) | BIT64(VIRTIO_F_EVENT_IDX))
+#define DEVICE_FEATURES	   (BIT64(24) - 1)
+
+#define STATUS_DRIVER_BITS                                                                         \
+	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |            \
+	 VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FAILED)
+
+static void update_irq(struct dv_virtio_mmio *d)
+{
+	bool level = d->isr != 0;
+
+	if (level != d->level) {
+		d->level = level;
+		d->interrupts += level;
+		dv_irq_set(&d->irq, level);
+	}
+}
+
+static void reset_locked(struct dv_virtio_mmio *d)
+{
+	if (d->ops->reset)
+		d->ops->reset(d->opaque);
+	d->driver_features = 0;
+	d->dev_features_sel = d->drv_features_sel = 0;
+	d->queue_sel = 0;
+	d->status = 0;
+	d->isr = 0;
+	memset(d->q, 0, sizeof(d->q));
+	d->generation++; /* requests popped before this are never pushed */
+	update_irq(d);
+}
+
+int dv_virtio_mmio_init(struct dv_virtio_mmio *dev, const struct dv_guest_mem *mem,
+			const struct dv_virtio_dev_ops *ops, void *opaque, struct dv_irq_line irq)
+{
+	int ret;
+
+	memset(dev, 0, sizeof(*dev));
+	if (!ops || !mem || ops->nqueues > DV_VIRTIO_MMIO_MAX_QUEUES || !ops->queue_max ||
+	    (ops->queue_max & (ops->queue_max - 1)) || ops->queue_max > DV_VIRTQ_MAX_SIZE ||
+	    ops->config_size > DV_VIRTIO_MMIO_SIZE - VIRTIO_MMIO_CONFIG)
+		return -EINVAL;
+	ret = pthread_mutex_init(&dev->lock, NULL);
+	if (ret)
+		return -ret;
+	dev->ops = ops;
+	dev->opaque = opaque;
+	dev->mem = mem;
+	dev->irq = irq;
+	dev->offered =
+	    (ops->features & (DEVICE_FEATURES | TRANSPORT_FEATURES)) | BIT64(VIRTIO_F_VERSION_1);
+	return 0;
+}
+
+void dv_virtio_mmio_destroy(struct dv_virtio_mmio *dev)
+{
+	pthread_mutex_destroy(&dev->lock);
+}
+
+static bool features_ok(const struct dv_virtio_mmio *d)
+{
+	return (d->driver_features & BIT64(VIRTIO_F_VERSION_1)) &&
+	       !(d->driver_features & ~d->offered);
+}
+
+/* Spec 3.1.1: the driver sets the status bits one step at a time, and never clears one. */
+static void write_status(struct dv_virtio_mmio *d, uint32_t val)
+{
+	uint32_t cur = d->status & STATUS_DRIVER_BITS, want = val & STATUS_DRIVER_BITS;
+
+	if (!val) {
+		reset_locked(d);
+		return;
+	}
+	if (cur & ~want)
+		return;
+	if ((want & VIRTIO_STATUS_DRIVER) && !(want & VIRTIO_STATUS_ACKNOWLEDGE))
+		return;
+	if ((want & VIRTIO_STATUS_FEATURES_OK) && !(want & VIRTIO_STATUS_DRIVER))
+		return;
+	if ((want & VIRTIO_STATUS_DRIVER_OK) && !(want & VIRTIO_STATUS_FEATURES_OK))
+		return;
+	/* Refused features leave FEATURES_OK clear for the driver to see (spec 3.1.1 step 6). */
+	if ((want & VIRTIO_STATUS_FEATURES_OK) && !(cur & VIRTIO_STATUS_FEATURES_OK) &&
+	    !features_ok(d))
+		want &= ~(VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	d->status = want | (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+}
+
+static void needs_reset_locked(struct dv_virtio_mmio *d)
+{
+	d->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+	d->isr |= VIRTIO_MMIO_INT_CONFIG;
+	update_irq(d);
+}
+
+static struct dv_virtio_mmio_queue *sel_queue(struct dv_virtio_mmio *d)
+{
+	return d->queue_sel < d->ops->nqueues ? &d->q[d->queue_sel] : NULL;
+}
+
+static void set_ready(struct dv_virtio_mmio *d, struct dv_virtio_mmio_queue *q, uint32_t val)
+{
+	bool event_idx = d->driver_features & BIT64(VIRTIO_F_EVENT_IDX);
+
+	if (!val) {
+		if (q->ready)
+			d->generation++;
+		q->ready = false;
+		return;
+	}
+	if (q->ready || !(d->status & VIRTIO_STATUS_FEATURES_OK))
+		return;
+	if (q->num > d->ops->queue_max || dv_virtq_setup(&q->vq, d->mem, (uint16_t)q->num, q->desc,
+							 q->driver, q->device, event_idx)) {
+		needs_reset_locked(d);
+		return;
+	}
+	q->ready = true;
+}
+
+static void set_half(uint64_t *v, bool high, uint32_t val)
+{
+	if (high)
+		*v = (*v & 0xffffffffull) | ((uint64_t)val << 32);
+	else
+		*v = (*v & ~0xffffffffull) | val;
+}
+
+static uint32_t read_reg(struct dv_virtio_mmio *d, uint64_t off)
+{
+	struct dv_virtio_mmio_queue *q = sel_queue(d);
+
+	switch (off) {
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		return VIRTIO_MMIO_MAGIC;
+	case VIRTIO_MMIO_VERSION:
+		return 2;
+	case VIRTIO_MMIO_DEVICE_ID:
+		return d->ops->device_id;
+	case VIRTIO_MMIO_VENDOR_ID:
+		return DV_VIRTIO_VENDOR;
+	case VIRTIO_MMIO_DEVICE_FEATURES:
+		if (d->dev_features_sel > 1)
+			return 0;
+		return (uint32_t)(d->offered >> (32 * d->dev_features_sel));
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
+		return q ? d->ops->queue_max : 0;
+	case VIRTIO_MMIO_QUEUE_READY:
+		return q ? q->ready : 0;
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
+		return d->isr;
+	case VIRTIO_MMIO_STATUS:
+		return d->status;
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		return d->config_generation;
+	default: /* write-only and reserved registers */
+		return 0;
+	}
+}
+
+/* Returns the queue to notify, or -1. */
+static int write_reg(struct dv_virtio_mmio *d, uint64_t off, uint32_t val)
+{
+	struct dv_virtio_mmio_queue *q = sel_queue(d);
+	/* Queue registers are read-only while the queue is live (spec 4.2.2.2). */
+	struct dv_virtio_mmio_queue *wq = q && !q->ready ? q : NULL;
+
+	switch (off) {
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		d->dev_features_sel = val;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+		/* Negotiation happens between DRIVER and FEATURES_OK. */
+		if (d->drv_features_sel <= 1 && (d->status & VIRTIO_STATUS_DRIVER) &&
+		    !(d->status & VIRTIO_STATUS_FEATURES_OK))
+			set_half(&d->driver_features, d->drv_features_sel, val);
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		d->drv_features_sel = val;
+		break;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		d->queue_sel = val;
+		break;
+	case VIRTIO_MMIO_QUEUE_NUM:
+		if (wq)
+			wq->num = val;
+		break;
+	case VIRTIO_MMIO_QUEUE_READY:
+		if (q)
+			set_ready(d, q, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		if (val < d->ops->nqueues && d->q[val].ready &&
+		    (d->status & VIRTIO_STATUS_DRIVER_OK) &&
+		    !(d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)) {
+			d->notifies++;
+			return (int)val;
+		}
+		break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		d->isr &= ~val;
+		update_irq(d);
+		break;
+	case VIRTIO_MMIO_STATUS:
+		write_status(d, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+		if (wq)
+			set_half(&wq->desc, off == VIRTIO_MMIO_QUEUE_DESC_HIGH, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+		if (wq)
+			set_half(&wq->driver, off == VIRTIO_MMIO_QUEUE_DRIVER_HIGH, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+		if (wq)
+			set_half(&wq->device, off == VIRTIO_MMIO_QUEUE_DEVICE_HIGH, val);
+		break;
+	default: /* read-only and reserved registers */
+		break;
+	}
+	return -1;
+}
+
+/* A config access the device can take: naturally aligned, 1/2/4 bytes, inside config_size. */
+static bool config_ok(const struct dv_virtio_mmio *d, uint64_t off, unsigned size)
+{
+	return (size == 1 || size == 2 || size == 4) && !(off & (size - 1)) &&
+	       off < d->ops->config_size && size <= d->ops->config_size - off;
+}
+
+static int mmio_read(void *opaque, uint64_t offset, unsigned size, uint64_t *val)
+{
+	struct dv_virtio_mmio *d = opaque;
+
+	*val = 0;
+	pthread_mutex_lock(&d->lock);
+	if (offset >= VIRTIO_MMIO_CONFIG) {
+		uint64_t off = offset - VIRTIO_MMIO_CONFIG;
+
+		if (config_ok(d, off, size) && d->ops->config_read)
+			*val = d->ops->config_read(d->opaque, (uint32_t)off, size);
+	} else if (size == 4) {
+		*val = read_reg(d, offset);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+static int mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t val)
+{
+	struct dv_virtio_mmio *d = opaque;
+	int notify = -1;
+
+	pthread_mutex_lock(&d->lock);
+	if (offset >= VIRTIO_MMIO_CONFIG) {
+		uint64_t off = offset - VIRTIO_MMIO_CONFIG;
+
+		if (config_ok(d, off, size) && d->ops->config_write)
+			d->ops->config_write(d->opaque, (uint32_t)off, size, (uint32_t)val);
+	} else if (size == 4) {
+		notify = write_reg(d, offset, (uint32_t)val);
+	}
+	pthread_mutex_unlock(&d->lock);
+	/* Unlocked: the device processes the queue and may call back to raise its interrupt. */
+	if (notify >= 0 && d->ops->notify)
+		d->ops->notify(d->opaque, (unsigned int)notify);
+	return 0;
+}
+
+const struct dv_mmio_ops dv_virtio_mmio_ops = {
+    .read = mmio_read,
+    .write = mmio_write,
+};
+
+struct dv_virtq *dv_virtio_mmio_queue(struct dv_virtio_mmio *dev, unsigned int queue)
+{
+	struct dv_virtq *vq = NULL;
+
+	pthread_mutex_lock(&dev->lock);
+	if (queue < dev->ops->nqueues && dev->q[queue].ready)
+		vq = &dev->q[queue].vq;
+	pthread_mutex_unlock(&dev->lock);
+	return vq;
+}
+
+uint32_t dv_virtio_mmio_status(struct dv_virtio_mmio *dev)
+{
+	uint32_t st;
+
+	pthread_mutex_lock(&dev->lock);
+	st = dev->status;
+	pthread_mutex_unlock(&dev->lock);
+	return st;
+}
+
+uint64_t dv_virtio_mmio_features(struct dv_virtio_mmio *dev)
+{
+	uint64_t f;
+
+	pthread_mutex_lock(&dev->lock);
+	f = dev->driver_features;
+	pthread_mutex_unlock(&dev->lock);
+	return f;
+}
+
+void dv_virtio_mmio_notify_used(struct dv_virtio_mmio *dev, unsigned int queue)
+{
+	pthread_mutex_lock(&dev->lock);
+	if (queue < dev->ops->nqueues) {
+		dev->isr |= VIRTIO_MMIO_INT_VRING;
+		update_irq(dev);
+	}
+	pthread_mutex_unlock(&dev->lock);
+}
+
+void dv_virtio_mmio_config_changed(struct dv_virtio_mmio *dev)
+{
+	pthread_mutex_lock(&dev->lock);
+	dev->config_generation++;
+	dev->isr |= VIRTIO_MMIO_INT_CONFIG;
+	update_irq(dev);
+	pthread_mutex_unlock(&dev->lock);
+}
+
+void dv_virtio_mmio_needs_reset(struct dv_virtio_mmio *dev)
+{
+	pthread_mutex_lock(&dev->lock);
+	needs_reset_locked(dev);
+	pthread_mutex_unlock(&dev->lock);
+}
+
+/* The queue a device may serve now: ready, DRIVER_OK, not waiting for a reset. */
+static struct dv_virtq *live_queue(struct dv_virtio_mmio *d, unsigned int queue)
+{
+	if (queue >= d->ops->nqueues || !d->q[queue].ready ||
+	    !(d->status & VIRTIO_STATUS_DRIVER_OK) ||
+	    (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
+		return NULL;
+	return &d->q[queue].vq;
+}
+
+int dv_virtio_mmio_pop(struct dv_virtio_mmio *dev, unsigned int queue, struct dv_virtq_req *req,
+		       uint32_t *generation)
+{
+	struct dv_virtq *vq;
+	int ret = 0;
+
+	pthread_mutex_lock(&dev->lock);
+	vq = live_queue(dev, queue);
+	if (vq) {
+		ret = dv_virtq_pop(vq, req);
+		if (ret < 0)
+			needs_reset_locked(dev);
+	}
+	*generation = dev->generation;
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+int dv_virtio_mmio_push(struct dv_virtio_mmio *dev, unsigned int queue, uint32_t generation,
+			uint16_t head, uint32_t written)
+{
+	struct dv_virtq *vq;
+	int ret = -ESTALE;
+
+	pthread_mutex_lock(&dev->lock);
+	vq = live_queue(dev, queue);
+	if (vq && generation == dev->generation) {
+		ret = dv_virtq_push(vq, head, written);
+		if (ret < 0)
+			needs_reset_locked(dev);
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+bool dv_virtio_mmio_signal_used(struct dv_virtio_mmio *dev, unsigned int queue)
+{
+	struct dv_virtq *vq;
+	bool sent = false;
+
+	pthread_mutex_lock(&dev->lock);
+	vq = live_queue(dev, queue);
+	if (vq && dv_virtq_should_notify(vq)) {
+		dev->isr |= VIRTIO_MMIO_INT_VRING;
+		update_irq(dev);
+		sent = true;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return sent;
+}
+
+bool dv_virtio_mmio_queue_has_work(struct dv_virtio_mmio *dev, unsigned int queue)
+{
+	struct dv_virtq *vq;
+	bool more = false;
+
+	pthread_mutex_lock(&dev->lock);
+	vq = live_queue(dev, queue);
+	if (vq)
+		more = dv_virtq_has_avail(vq);
+	pthread_mutex_unlock(&dev->lock);
+	return more;
+}
+
+uint32_t dv_virtio_mmio_generation(struct dv_virtio_mmio *dev)
+{
+	uint32_t g;
+
+	pthread_mutex_lock(&dev->lock);
+	g = dev->generation;
+	pthread_mutex_unlock(&dev->lock);
+	return g;
+}

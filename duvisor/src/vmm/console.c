@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <pthread.h>
+#include <stdlib.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "vmm/console.h"
+
+#define DV_CONSOLE_RING 4096
+
+static struct {
+	pthread_mutex_t lock;
+	uint8_t ring[DV_CONSOLE_RING];
+	size_t head, tail; /* tail - head bytes queued */
+	bool escape;
+	bool raw;
+	struct termios saved;
+} con = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+int dv_console_init(void)
+{
+	struct termios t;
+
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	if (tcgetattr(STDIN_FILENO, &con.saved) < 0)
+		return -1;
+	t = con.saved;
+	cfmakeraw(&t);
+	/* output untouched: the guest's tty layer already sends "\r\n" */
+	t.c_oflag = con.saved.c_oflag;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &t) < 0)
+		return -1;
+	con.raw = true;
+	return 0;
+}
+
+void dv_console_restore(void)
+{
+	if (con.raw) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &con.saved);
+		con.raw = false;
+	}
+}
+
+void dv_console_write(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, p, len);
+
+		if (n <= 0)
+			return; /* the terminal went away: drop output */
+		p += n;
+		len -= n;
+	}
+}
+
+static void dv_console_queue(uint8_t c)
+{
+	if (con.tail - con.head < DV_CONSOLE_RING)
+		con.ring[con.tail++ % DV_CONSOLE_RING] = c;
+}
+
+bool dv_console_input(const uint8_t *buf, size_t len)
+{
+	bool go_on = true;
+	size_t i;
+
+	pthread_mutex_lock(&con.lock);
+	for (i = 0; i < len; i++) {
+		uint8_t c = buf[i];
+
+		if (con.escape) {
+			con.escape = false;
+			if (c == 'x' || c == 'X') {
+				go_on = false;
+				break;
+			}
+			if (c != DV_CONSOLE_ESCAPE)
+				dv_console_queue(DV_CONSOLE_ESCAPE);
+			dv_console_queue(c);
+		} else if (c == DV_CONSOLE_ESCAPE) {
+			con.escape = true;
+		} else {
+			dv_console_queue(c);
+		}
+	}
+	pthread_mutex_unlock(&con.lock);
+	return go_on;
+}
+
+int dv_console_getc(void)
+{
+	int c = -1;
+
+	pthread_mutex_lock(&con.lock);
+	if (con.tail != con.head)
+		c = con.ring[con.head++ % DV_CONSOLE_RING];
+	pthread_mutex_unlock(&con.lock);
+	return c;
+}
+
+size_t dv_console_pending(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&con.lock);
+	n = con.tail - con.head;
+	pthread_mutex_unlock(&con.lock);
+	return n;
+}
+
+size_t dv_console_peek(uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&con.lock);
+	while (n < len && con.head + n != con.tail) {
+		buf[n] = con.ring[(con.head + n) % DV_CONSOLE_RING];
+		n++;
+	}
+	pthread_mutex_unlock(&con.lock);
+	return n;
+}
+
+void dv_console_consume(size_t len)
+{
+	pthread_mutex_lock(&con.lock);
+	if (len > con.tail - con.head)
+		len = con.tail - con.head;
+	con.head += len;
+	pthread_mutex_unlock(&con.lock);
+}

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A VM's life: memory and devices, the boot image and device tree, one
+ * thread per vCPU running its exit loop (vcpu.c), and an I/O thread for
+ * the console, signals and devices (io_thread.c), until the VM stops
+ * (SBI shutdown or reset, a signal, the console escape, or an error).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+#include "boot/fdt.h"
+#include "boot/loader.h"
+#include "cli/cli.h"
+#include "hw/plic.h"
+#include "hw/uart.h"
+#include "vmm/console.h"
+#include "vmm/io_thread.h"
+#include "vmm/vm.h"
+
+#define DV_DTB_SIZE	    (64 * 1024)
+#define DV_DEFAULT_TIMEBASE 10000000ULL
+
+struct dv_boot {
+	uint64_t entry, dtb;
+};
+
+void dv_vm_stop(struct dv_vm *vm, int exit_code)
+{
+	bool was = atomic_exchange(&vm->stopping, true);
+	unsigned int i;
+
+	if (!was)
+		atomic_store(&vm->exit_code, exit_code);
+	for (i = 0; i < vm->nr_vcpus; i++)
+		dv_vcpu_post(&vm->vcpus[i], DV_EV_STOP);
+	if (vm->io_wake >= 0)
+		dv_eventfd_post(vm->io_wake); /* the I/O thread sleeps in epoll */
+}
+
+/* A PLIC context asserts or deasserts its hart's external interrupt */
+static void dv_ext_irq_line(void *opaque, unsigned int n, bool level)
+{
+	struct dv_vm *vm = opaque;
+
+	vm->ops->set_ext_irq(&vm->vcpus[n], level);
+}
+
+static void dv_uart_tx(void *opaque, uint8_t byte)
+{
+	(void)opaque;
+	dv_console_write(&byte, 1);
+}
+
+uint64_t dv_host_timebase(void)
+{
+	FILE *f = fopen("/proc/device-tree/cpus/timebase-frequency", "rb");
+	uint8_t b[4];
+	uint64_t hz = DV_DEFAULT_TIMEBASE;
+
+	if (f) {
+		if (fread(b, 1, 4, f) == 4)
+			hz = (uint64_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+		fclose(f);
+	}
+	return hz ? hz : DV_DEFAULT_TIMEBASE;
+}
+
+static int dv_vm_devices(struct dv_vm *vm)
+{
+	struct dv_irq_line *ctx = calloc(vm->nr_vcpus, sizeof(*ctx));
+	struct dv_irq_line uart_irq;
+	unsigned int i;
+	int rc;
+
+	if (!ctx)
+		return -ENOMEM;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		ctx[i] = (struct dv_irq_line){dv_ext_irq_line, vm, i};
+	vm->plic = dv_plic_create(DV_PLIC_SOURCES, vm->nr_vcpus, ctx);
+	free(ctx);
+	if (!vm->plic)
+		return -ENOMEM;
+	uart_irq = (struct dv_irq_line){dv_plic_line_set, vm->plic, DV_UART_IRQ};
+	vm->uart = dv_uart_create(&uart_irq, dv_uart_tx, NULL);
+	if (!vm->uart)
+		return -ENOMEM;
+	rc = dv_mmio_register(&vm->mmio, "plic", DV_PLIC_BASE, DV_PLIC_SIZE, &dv_plic_mmio_ops,
+			      vm->plic);
+	if (!rc)
+		rc = dv_mmio_register(&vm->mmio, "uart", DV_UART_BASE, DV_UART_SIZE,
+				      &dv_uart_mmio_ops, vm->uart);
+	return rc;
+}
+
+/* Kernel, initrd and device tree into guest RAM (0 or a DV_EXIT_* code) */
+static int dv_vm_boot(struct dv_vm *vm, struct dv_boot *boot)
+{
+	const struct dv_config *cfg = vm->cfg;
+	struct dv_boot_layout lay;
+	struct dv_fdt_desc d = {
+	    .ncpus = vm->nr_vcpus,
+	    .isa = vm->cpu.isa,
+	    .mmu = vm->cpu.sv48 ? DV_FDT_MMU_SV48 : DV_FDT_MMU_SV39,
+	    .timebase = (uint32_t)vm->timebase,
+	    .ram_base = vm->mem.gpa_base,
+	    .ram_size = vm->mem.size,
+	    .bootargs = cfg->cmdline,
+	    .uart = {DV_UART_BASE, DV_UART_IRQ},
+	    .plic = {DV_PLIC_BASE, DV_PLIC_SIZE, DV_PLIC_SOURCES - 1},
+	    .virtio = vm->virtio.fdt,
+	    .nvirtio = vm->virtio.n,
+	};
+	char err[256];
+	void *dtb;
+	int rc;
+
+	rc = dv_load_linux(&vm->mem, cfg->kernel, cfg->initrd, DV_DTB_SIZE, &lay, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "duvisor: %s\n", err);
+		return rc == -ENOENT || rc == -EACCES ? DV_EXIT_FILE : DV_EXIT_FAILURE;
+	}
+	if (cfg->initrd) {
+		d.has_initrd = true;
+		d.initrd_start = lay.initrd_start;
+		d.initrd_end = lay.initrd_end;
+	}
+	dtb = dv_gpa_ptr(&vm->mem, lay.dtb, DV_DTB_SIZE);
+	rc = dtb ? dv_fdt_build(&d, dtb, DV_DTB_SIZE) : -ENOSPC;
+	if (rc) {
+		fprintf(stderr, "duvisor: device tree: %s\n", strerror(-rc));
+		return DV_EXIT_FAILURE;
+	}
+	if (cfg->dump_dtb) {
+		FILE *f = fopen(cfg->dump_dtb, "wb");
+		size_t len = ((const uint8_t *)dtb)[4] << 24 | ((const uint8_t *)dtb)[5] << 16 |
+			     ((const uint8_t *)dtb)[6] << 8 | ((const uint8_t *)dtb)[7];
+
+		if (!f || fwrite(dtb, 1, len, f) != len || fclose(f)) {
+			fprintf(stderr, "duvisor: --dump-dtb %s: %s\n", cfg->dump_dtb,
+				strerror(errno));
+			return DV_EXIT_FILE;
+		}
+	}
+	boot->entry = lay.entry;
+	boot->dtb = lay.dtb;
+	return 0;
+}
+
+int dv_vm_run(const struct dv_config *cfg)
+{
+	struct dv_vm vm = {
+	    .cfg = cfg, .mem_size = cfg->mem_size, .nr_vcpus = cfg->ncpus, .io_wake = -1};
+	struct dv_io io = {.vm = &vm, .loop = {.epfd = -1}};
+	int sigfd = -1;
+	struct dv_boot boot;
+	pthread_t io_thread;
+	pthread_condattr_t mono;
+	sigset_t sigs;
+	unsigned int i;
+	int rc, code;
+
+	vm.ops = dv_backend_find(cfg->backend == DV_BACKEND_KVM ? "kvm" : "dvext");
+	if (!vm.ops) {
+		fprintf(stderr, "duvisor: no such backend\n");
+		return DV_EXIT_BACKEND;
+	}
+	if (cfg->ncpus > DV_MAX_VCPUS) {
+		fprintf(stderr, "duvisor: at most %d vCPUs\n", DV_MAX_VCPUS);
+		return DV_EXIT_USAGE;
+	}
+	/* WFI deadlines are computed on the monotonic clock */
+	pthread_condattr_init(&mono);
+	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
+	vm.vcpus = calloc(cfg->ncpus, sizeof(*vm.vcpus));
+	if (!vm.vcpus)
+		return DV_EXIT_FAILURE;
+	for (i = 0; i < cfg->ncpus; i++) {
+		vm.vcpus[i].vm = &vm;
+		vm.vcpus[i].id = i;
+		pthread_mutex_init(&vm.vcpus[i].lock, NULL);
+		pthread_cond_init(&vm.vcpus[i].wake, &mono);
+	}
+
+	rc = vm.ops->vm_init(&vm);
+	if (rc) {
+		code = rc == -ENODEV ? DV_EXIT_BACKEND : DV_EXIT_FAILURE;
+		goto out_free;
+	}
+	code = DV_EXIT_FAILURE;
+	vm.ops->describe(&vm, &vm.cpu);
+	vm.timebase = vm.cpu.timebase;
+	if (cfg->ncpus > vm.cpu.max_vcpus) {
+		fprintf(stderr, "duvisor: the %s backend runs at most %u vCPUs\n", vm.ops->name,
+			vm.cpu.max_vcpus);
+		code = DV_EXIT_USAGE;
+		goto out_backend;
+	}
+	rc = dv_ioloop_init(&io.loop);
+	vm.io_wake = dv_eventfd_new();
+	if (rc || vm.io_wake < 0) {
+		fprintf(stderr, "duvisor: I/O loop: %s\n", strerror(rc ? -rc : -vm.io_wake));
+		goto out_backend;
+	}
+	rc = dv_vm_devices(&vm);
+	if (rc) {
+		fprintf(stderr, "duvisor: devices: %s\n", strerror(-rc));
+		goto out_devices;
+	}
+	rc = dv_vm_virtio_create(&vm, &io.loop, &vm.virtio);
+	if (rc) {
+		code = rc;
+		goto out_devices;
+	}
+	rc = dv_vm_boot(&vm, &boot);
+	if (rc) {
+		code = rc;
+		goto out_devices;
+	}
+	vm.vcpus[0].start_pc = boot.entry;
+	vm.vcpus[0].start_arg = boot.dtb;
+
+	/* Signals are for the I/O thread alone: vCPU threads may be in a guest */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sigfd < 0 || dv_console_init()) {
+		fprintf(stderr, "duvisor: console: %s\n", strerror(errno));
+		goto out_devices;
+	}
+	rc = dv_io_setup(&io, sigfd);
+	if (rc) {
+		fprintf(stderr, "duvisor: I/O loop: %s\n", strerror(-rc));
+		goto out_console;
+	}
+	if (pthread_create(&io_thread, NULL, dv_io_thread, &io)) {
+		fprintf(stderr, "duvisor: I/O thread: %s\n", strerror(errno));
+		goto out_console;
+	}
+	for (i = 0; i < cfg->ncpus; i++) {
+		if (pthread_create(&vm.vcpus[i].thread, NULL, dv_vcpu_thread, &vm.vcpus[i])) {
+			fprintf(stderr, "duvisor: vCPU %u thread: %s\n", i, strerror(errno));
+			dv_vm_stop(&vm, DV_EXIT_FAILURE);
+			break;
+		}
+	}
+	for (unsigned int j = 0; j < i; j++)
+		pthread_join(vm.vcpus[j].thread, NULL);
+	dv_vm_stop(&vm, DV_EXIT_OK); /* every vCPU ended on its own: keep the first reason */
+	pthread_join(io_thread, NULL);
+	code = atomic_load(&vm.exit_code);
+	if (vm.cfg->stats) {
+		struct dv_stats *per = calloc(vm.nr_vcpus, sizeof(*per));
+
+		for (i = 0; per && i < vm.nr_vcpus; i++)
+			per[i] = vm.vcpus[i].stats;
+		if (per)
+			dv_stats_print(stderr, per, vm.nr_vcpus);
+		free(per);
+		dv_vm_virtio_print_stats(&vm.virtio, stderr);
+	}
+out_console:
+	dv_console_restore();
+	if (sigfd >= 0)
+		close(sigfd);
+out_devices:
+	dv_vm_virtio_destroy(&vm.virtio);
+	if (vm.uart)
+		dv_uart_destroy(vm.uart);
+	if (vm.plic)
+		dv_plic_destroy(vm.plic);
+out_backend:
+	dv_ioloop_destroy(&io.loop);
+	if (vm.io_wake >= 0)
+		close(vm.io_wake);
+	vm.ops->vm_destroy(&vm);
+out_free:
+	free(vm.vcpus);
+	return code;
+}

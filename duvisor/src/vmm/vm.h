@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* A VM: its memory map, devices, vCPUs and their run loops. */
+#ifndef DV_VM_H
+#define DV_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "backend/backend.h"
+#include "vmm/guest_mem.h"
+#include "vmm/mmio.h"
+#include "vmm/stats.h"
+#include "virtio/devices.h"
+
+struct dv_backend_ops;
+struct dv_config;
+struct dv_plic;
+struct dv_uart;
+
+/* The guest's physical memory map, like QEMU virt's */
+#define DV_UART_BASE	 0x10000000ULL
+#define DV_UART_IRQ	 10
+#define DV_PLIC_BASE	 0x0c000000ULL
+#define DV_PLIC_SOURCES	 64
+#define DV_VIRTIO_BASE	 0x10001000ULL
+#define DV_VIRTIO_STRIDE 0x1000ULL
+#define DV_VIRTIO_IRQ	 1
+#define DV_RAM_BASE	 0x80000000ULL
+#define DV_MAX_VCPUS	 15 /* the 16th driver slot rings doorbells for the I/O thread */
+
+enum dv_vcpu_state { DV_VCPU_STOPPED, DV_VCPU_START_PENDING, DV_VCPU_RUNNING };
+
+/* Events another thread posts for a vCPU, taken before it re-enters */
+#define DV_EV_IPI	(1u << 0) /* SBI IPI: guest supervisor software interrupt */
+#define DV_EV_FENCE_I	(1u << 1)
+#define DV_EV_FENCE_VMA (1u << 2)
+#define DV_EV_START	(1u << 3) /* SBI HSM start */
+#define DV_EV_STOP	(1u << 4) /* the VM is stopping */
+
+struct dv_vcpu {
+	struct dv_vm *vm;
+	unsigned int id;
+	pthread_t thread;
+	void *backend; /* backend state */
+
+	/* posted by other threads */
+	atomic_uint events;
+	atomic_bool ext_irq;  /* the PLIC context of this hart is asserted */
+	atomic_int state;     /* enum dv_vcpu_state */
+	atomic_bool in_guest; /* set around the backend's run: it takes events, then enters */
+	uint64_t start_pc, start_arg;
+
+	/* WFI: sleep until an event or the timer deadline */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+
+	struct dv_stats stats;
+};
+
+struct dv_vm {
+	const struct dv_config *cfg;
+	const struct dv_backend_ops *ops;
+	struct dv_cpu_desc cpu; /* from the backend */
+	void *backend;
+	struct dv_guest_mem mem;
+	uint64_t mem_size; /* asked for; the backend fills mem */
+	uint64_t timebase; /* Hz */
+	struct dv_mmio_bus mmio;
+	struct dv_plic *plic;
+	struct dv_uart *uart;
+	struct dv_vm_virtio virtio;
+	int io_wake;	       /* eventfd: wakes the I/O thread (dv_vm_stop, kicks) */
+	atomic_uint kick_mask; /* vCPUs (bit = id) the I/O thread kicks for other threads */
+	unsigned int nr_vcpus;
+	struct dv_vcpu *vcpus;
+	/* Set once: how the VM ended (DV_EXIT_* process exit code) */
+	atomic_int exit_code;
+	atomic_bool stopping;
+};
+
+int dv_vm_run(const struct dv_config *cfg);
+
+/* For SBI and devices */
+void dv_vm_stop(struct dv_vm *vm, int exit_code);
+void dv_vcpu_post(struct dv_vcpu *vcpu, unsigned int events);
+void dv_vcpu_wake(struct dv_vcpu *vcpu);
+/* The vCPU the calling thread runs, or NULL */
+struct dv_vcpu *dv_vcpu_self(void);
+/* The host's timebase (device tree), for backends */
+uint64_t dv_host_timebase(void);
+/* The thread of vm->vcpus[i] (vcpu.c) */
+void *dv_vcpu_thread(void *vcpu);
+
+#endif /* DV_VM_H */
