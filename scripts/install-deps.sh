@@ -9,6 +9,8 @@ PKGS=(
 	gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu libc6-dev-riscv64-cross
 	ninja-build meson libglib2.0-dev libpixman-1-dev libfdt-dev libslirp-dev
 	zlib1g-dev
+	# <linux/virtio_*.h> for the native unit tests and fuzzers (duvisor uses the built kernel's)
+	linux-libc-dev
 	dpkg-dev device-tree-compiler e2fsprogs
 	opensbi linux-source-6.1
 	clang lld llvm libclang-rt-14-dev clang-format

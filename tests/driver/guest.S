@@ -9,6 +9,7 @@
  * Each routine is entered by setting the vCPU's pc to its GPA; the test
  * fills the registers the routine reads before entering.
  */
+#include "csr.h"
 #include "guest.h"
 
 	.option norvc
@@ -58,11 +59,11 @@ g_virt:
 g_virt_wfi:
 	wfi
 g_virt_csr:
-	csrr	a0, 0x800
+	csrr	a0, CSR_HUSTATUS
 g_virt_hs:
-	csrw	0x6c0, zero
+	csrw	CSR_HDVCTL, zero
 g_virt_huret:
-	.word	0x00200073
+	.word	INSN_HURET
 	li	a7, GFN_DONE
 	ecall
 

@@ -141,22 +141,22 @@ static int do_csr_attack(enum csr_attack what)
 	uint64_t v = 0, addr = (uint64_t)(uintptr_t)&v;
 	switch (what) {
 	case HS_CSR_WRITE:
-		__asm__ __volatile__("csrw 0x6c0, zero");
+		__asm__ __volatile__("csrw " dv_str(CSR_HDVCTL) ", zero");
 		break;
 	case HS_PMC_WRITE:
-		__asm__ __volatile__("csrw 0x6d0, zero");
+		__asm__ __volatile__("csrw " dv_str(CSR_HPMCBASE0) ", zero");
 		break;
 	case HS_CSR_READ:
-		__asm__ __volatile__("csrr %0, 0x6d0" : "=r"(v));
+		__asm__ __volatile__("csrr %0, " dv_str(CSR_HPMCBASE0) : "=r"(v));
 		break;
 	case HU_CSR_READ:
-		__asm__ __volatile__("csrr %0, 0x800" : "=r"(v));
+		__asm__ __volatile__("csrr %0, " dv_str(CSR_HUSTATUS) : "=r"(v));
 		break;
 	case HU_HUGATP:
-		__asm__ __volatile__("csrw 0x880, zero");
+		__asm__ __volatile__("csrw " dv_str(CSR_HUGATP) ", zero");
 		break;
 	case HU_UTVEC:
-		__asm__ __volatile__("csrr %0, 0x005" : "=r"(v));
+		__asm__ __volatile__("csrr %0, " dv_str(CSR_UTVEC) : "=r"(v));
 		break;
 	case HLV:
 		/* hlv.d a0, (a1): funct7 0110110, rs2 00000, funct3 100 */
@@ -166,10 +166,10 @@ static int do_csr_attack(enum csr_attack what)
 				     : "a0", "a1", "memory");
 		break;
 	case HURET:
-		__asm__ __volatile__(".word 0x00200073");
+		huret();
 		break;
 	case HUFENCE:
-		__asm__ __volatile__(".word 0xe2000073");
+		hufence_gvma_all();
 		break;
 	case HURET_UPV0:
 		v = huret_stay();

@@ -159,11 +159,6 @@ static inline void hsv_d(uint64_t gva, uint64_t val)
 	__asm__ __volatile__(".insn r 0x73, 4, 0x37, x0, %0, %1" : : "r"(gva), "r"(val) : "memory");
 }
 
-static inline void hufence_vvma_all(void)
-{
-	__asm__ __volatile__(".word 0xa2000073" : : : "memory");
-}
-
 /* ---- 1. vsstatus: only sstatus's fields, nothing reaches M or HS ---- */
 
 #define VSS_WRITABLE                                                                               \

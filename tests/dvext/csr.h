@@ -1,48 +1,12 @@
-/* CSR numbers and access helpers. DV-Ext CSRs have no assembler names, so
- * every access goes through the numeric form (csrr rd, 0x6c0). */
+/* CSR numbers and access helpers: the DV-Ext ones and the accessors come from
+ * duvisor's dvext backend (the one definition), the standard ones the suite
+ * needs by number are here. */
 #ifndef DVEXT_CSR_H
 #define DVEXT_CSR_H
 
 #include <stdint.h>
 
-/* DV-Ext, HS-only (docs/dv-ext.md §3.1). */
-#define CSR_HDVCTL    0x6c0
-#define CSR_HUDELEG   0x6c1
-#define CSR_HUIDELEG  0x6c2
-#define CSR_HDVVCPUID 0x6c3
-#define CSR_HDVWIN    0x6c4
-#define CSR_HPMCBASE0 0x6d0
-#define CSR_HPMCSIZE0 0x6d8
-
-/* DV-Ext, HU (§3.2). */
-#define CSR_HUSTATUS	0x800
-#define CSR_HUIE	0x804
-#define CSR_HUTIMEDELTA 0x805
-#define CSR_HUCOUNTEREN 0x806
-#define CSR_HUENVCFG	0x80a
-#define CSR_HUTVAL	0x843
-#define CSR_HUIP	0x844
-#define CSR_HUVIP	0x845
-#define CSR_HUTINST	0x84a
-#define CSR_HUGATP	0x880
-#define CSR_HUVTIMECMP	0x8c0
-#define CSR_HUVTIMECTL	0x8c1
-#define CSR_HUVIPI	0x8c2
-#define CSR_UTVEC	0x005
-#define CSR_USCRATCH	0x040
-#define CSR_UEPC	0x041
-#define CSR_UCAUSE	0x042
-#define CSR_UTVAL	0x043
-#define CSR_HUVSSTATUS	0x400
-#define CSR_HUVSIE	0x404
-#define CSR_HUVSTVEC	0x405
-#define CSR_HUVSSCRATCH 0x440
-#define CSR_HUVSEPC	0x441
-#define CSR_HUVSCAUSE	0x442
-#define CSR_HUVSTVAL	0x443
-#define CSR_HUVSIP	0x444
-#define CSR_HUVSTIMECMP 0x44d
-#define CSR_HUVSATP	0x480
+#include "../../duvisor/src/backend/dvext/csr.h"
 
 /* Standard CSRs by number (so one macro set serves both). */
 #define CSR_SSTATUS    0x100
@@ -98,16 +62,6 @@
 #define CSR_MHARTID    0xf14
 
 /* Field bits. */
-#define SSTATUS_SIE  (1UL << 1)
-#define SSTATUS_SPIE (1UL << 5)
-#define SSTATUS_SPP  (1UL << 8)
-#define SSTATUS_VS   (3UL << 9)
-#define SSTATUS_FS   (3UL << 13)
-#define SSTATUS_XS   (3UL << 15)
-#define SSTATUS_SUM  (1UL << 18)
-#define SSTATUS_MXR  (1UL << 19)
-#define SSTATUS_UXL  (3UL << 32)
-#define SSTATUS_SD   (1UL << 63)
 #define MSTATUS_UIE  (1UL << 0) /* N extension, gone: must never stick */
 #define MSTATUS_MIE  (1UL << 3)
 #define MSTATUS_UPIE (1UL << 4)
@@ -127,16 +81,6 @@
 #define HSTATUS_VTVM (1UL << 20)
 #define HSTATUS_VTW  (1UL << 21)
 #define HSTATUS_VTSR (1UL << 22)
-
-#define HUSTATUS_UIE  (1UL << 0)
-#define HUSTATUS_UPIE (1UL << 4)
-#define HUSTATUS_GVA  (1UL << 6)
-#define HUSTATUS_UPV  (1UL << 7)
-#define HUSTATUS_UPVP (1UL << 8)
-#define HUSTATUS_VTVM (1UL << 20)
-#define HUSTATUS_VTW  (1UL << 21)
-#define HUSTATUS_VTSR (1UL << 22)
-#define HUSTATUS_MASK 0x7001d1UL
 
 #define IRQ_U_SOFT   0
 #define IRQ_S_SOFT   1
@@ -164,59 +108,12 @@
 #define EXC_VIRT_INSN	 22
 #define EXC_STORE_GPF	 23
 
-#define HUDELEG_ALL  ((1UL << 10) | (1UL << 20) | (1UL << 21) | (1UL << 22) | (1UL << 23))
 #define MENVCFG_STCE (1UL << 63)
-
-#define __csr_str(x) #x
-#define csr_str(x)   __csr_str(x)
-
-#define csr_read(csr)                                                                              \
-	({                                                                                         \
-		uint64_t __v;                                                                      \
-		__asm__ volatile("csrr %0, " csr_str(csr) : "=r"(__v)::"memory");                  \
-		__v;                                                                               \
-	})
-#define csr_write(csr, val)                                                                        \
-	__asm__ volatile("csrw " csr_str(csr) ", %0" ::"rK"((uint64_t)(val)) : "memory")
-#define csr_set(csr, val)                                                                          \
-	__asm__ volatile("csrs " csr_str(csr) ", %0" ::"rK"((uint64_t)(val)) : "memory")
-#define csr_clear(csr, val)                                                                        \
-	__asm__ volatile("csrc " csr_str(csr) ", %0" ::"rK"((uint64_t)(val)) : "memory")
-#define csr_swap(csr, val)                                                                         \
-	({                                                                                         \
-		uint64_t __v;                                                                      \
-		__asm__ volatile("csrrw %0, " csr_str(csr) ", %1"                                  \
-				 : "=r"(__v)                                                       \
-				 : "rK"((uint64_t)(val))                                           \
-				 : "memory");                                                      \
-		__v;                                                                               \
-	})
 
 /* GCC 12 cannot name the H extension in -march and emits its own ISA
  * attribute, so H instructions are enabled locally. */
 #define H_INSN(s) ".option push\n.option arch, +h\n" s "\n.option pop"
 
-/* HURET: the old URET encoding (SYSTEM, funct12 = 0x002). */
-#define HURET_INSN 0x00200073
-static inline void huret(void)
-{
-	__asm__ volatile(".word 0x00200073" ::: "memory");
-}
-
-/* HUFENCE.GVMA: funct7 1110001, rs1 = GPA >> 2 (x0: all), rs2 = 0. */
-static inline void hufence_gvma(uint64_t gpa_shr2)
-{
-	__asm__ volatile(".insn r 0x73, 0, 0x71, x0, %0, x0" ::"r"(gpa_shr2) : "memory");
-}
-static inline void hufence_gvma_all(void)
-{
-	__asm__ volatile(".insn r 0x73, 0, 0x71, x0, x0, x0" ::: "memory");
-}
-/* HUFENCE.VVMA: funct7 1010001, rs1 = GVA (x0: all), rs2 = ASID (x0: all). */
-static inline void hufence_vvma_all(void)
-{
-	__asm__ volatile(".insn r 0x73, 0, 0x51, x0, x0, x0" ::: "memory");
-}
 static inline void hfence_gvma_all(void)
 {
 	__asm__ volatile(H_INSN("hfence.gvma zero, zero")::: "memory");

@@ -78,8 +78,8 @@ void snapshot_reset_values(void)
 void probe_huret_jump(void)
 {
 	__asm__ volatile("la t0, 1f\n"
-			 "csrw 0x041, t0\n"
-			 ".word 0x00200073\n"
+			 "csrw " dv_str(CSR_UEPC) ", t0\n"
+			 ".word " dv_str(INSN_HURET) "\n"
 			 "1:\n" ::
 			     : "t0", "memory");
 }

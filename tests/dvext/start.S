@@ -5,9 +5,10 @@
  * Each level (M, HS, HU) has one save frame per hart, found through its
  * scratch CSR (mscratch, sscratch, uscratch); its handler runs on a
  * separate trap stack and returns the frame to restore. */
+#include "../../duvisor/src/backend/dvext/csr.h"
 #include "hart.h"
 
-#define HURET .word 0x00200073
+#define HURET .word INSN_HURET
 #define CSR_USCRATCH 0x040
 #define CSR_UEPC 0x041
 

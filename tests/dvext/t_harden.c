@@ -25,10 +25,11 @@
  *    which SPP = VS).
  * Only what the written register legitimately is may differ: the register
  * itself when it is another name for an HS register ("= X", e.g. hcounteren
- * must equal what hucounteren read back in HU), vsip/hvip (one mip), and the
- * VS bits of mie that vsie is (also hie). M's mip is compared without the
- * U and VS interrupt bits, which HU sets by design (doorbells, the vtimer,
- * hvip). */
+ * must equal what hucounteren read back in HU), vsip/hvip (one mip), the
+ * VS bits of mie that vsie is (also hie), and vsip.STIP, the guest's timer
+ * line, which huvstimecmp and huvtimectl raise. M's mip is compared without
+ * the U and VS interrupt bits, which HU sets by design (doorbells, the
+ * vtimer, hvip). */
 #include "harness.h"
 #include "probes.h"
 #include "stage2.h"
@@ -355,6 +356,17 @@ static void expect(struct state *e, const struct state *ref, const struct sweep 
 		e->m.mie = (ref->m.mie & ~SWEEP_HIDELEG) | b;
 		break;
 	}
+	/* The guest's timer line is its VSTIP, which vsip shows as STIP
+	 * (t_vsip.c): a past huvstimecmp raises it, and so does the vtimer
+	 * with EN and TGT, its compare value being 0 here (dv_reset). */
+	case CSR_HUVSTIMECMP:
+		if (s->rb_after <= rdtime() + ref->hs[R_HTIMEDELTA])
+			e->hs[R_VSIP] |= 1UL << IRQ_S_TIMER;
+		break;
+	case CSR_HUVTIMECTL:
+		if ((s->rb_after & 3) == 3)
+			e->hs[R_VSIP] |= 1UL << IRQ_S_TIMER;
+		break;
 	}
 }
 

@@ -159,6 +159,22 @@ def _():
           % r.value("R_RC"))
 
 
+@test("SBI TIME: the guest's sip.STIP reads 1 right after set_timer(0) and in its timer handler, "
+      "0 after set_timer(-1); a deadline ahead reads 0, then 1 once passed")
+def _():
+    r, out = bare_guest("sbitime", "T", "--memory 64M")
+    cases = [l.split() for l in out if l.startswith("SBITIME ")]
+    want = ["set-timer-0-pending", "irq-taken-once", "handler-sees-stip",
+            "handler-set-timer-max-clears", "deadline-ahead-not-pending",
+            "deadline-passed-pending", "set-timer-max-clears"]
+    check([c[1] for c in cases] == want, "cases run: %r\n%s" % ([c[1] for c in cases], "\n".join(out[-15:])))
+    bad = [" ".join(c) for c in cases if len(c) < 3 or c[2] != "ok"]
+    check(not bad, "failed (the value is sip, or scause for irq-taken-once): %s" % bad)
+    check(any(l.startswith("SBITIME-DONE ") for l in out), "the guest did not finish:\n%s"
+          % "\n".join(out[-15:]))
+    check(r.value("T_RC") == "0", "duvisor exit code %r" % r.value("T_RC"))
+
+
 @test("two VMs at once, each boots and powers off with exit 0")
 def _():
     g1 = guest_initrd("echo VM_ONE=$(hostname)-$(nproc)\nexit 0\n", "one")

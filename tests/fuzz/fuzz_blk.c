@@ -118,7 +118,7 @@ static void build_req(struct fz *f)
 	uint8_t layout = fz_u8(f);
 	struct fz_drvq q = fz_mmio_drvq(&x, 0);
 	uint16_t data_flags =
-	    type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID ? VIRTQ_DESC_F_WRITE : 0;
+	    type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID ? VRING_DESC_F_WRITE : 0;
 	struct {
 		uint64_t addr;
 		uint32_t len;
@@ -149,16 +149,16 @@ static void build_req(struct fz *f)
 		seg[k++] = (typeof(seg[0])){data, dlen, data_flags};
 	}
 	if (!(layout & REQ_NOSTATUS))
-		seg[k++] = (typeof(seg[0])){status, 1, VIRTQ_DESC_F_WRITE};
+		seg[k++] = (typeof(seg[0])){status, 1, VRING_DESC_F_WRITE};
 
 	if (layout & REQ_INDIRECT) {
 		table = alloc(16 * k);
 		for (i = 0; i < k; i++)
 			fz_put_desc(&mem, table + 16 * i, seg[i].addr, seg[i].len,
-				    (uint16_t)(seg[i].flags | (i + 1 < k ? VIRTQ_DESC_F_NEXT : 0)),
+				    (uint16_t)(seg[i].flags | (i + 1 < k ? VRING_DESC_F_NEXT : 0)),
 				    (uint16_t)(i + 1));
 		fz_put_desc(&mem, q.desc + 16ull * (next_desc % q.num), table, 16 * k,
-			    VIRTQ_DESC_F_INDIRECT, 0);
+			    VRING_DESC_F_INDIRECT, 0);
 		fz_avail_add(&mem, &q, (uint16_t)(next_desc % q.num));
 		next_desc++;
 	} else {
@@ -167,7 +167,7 @@ static void build_req(struct fz *f)
 		for (i = 0; i < k; i++, next_desc++)
 			fz_put_desc(&mem, q.desc + 16ull * (next_desc % q.num), seg[i].addr,
 				    seg[i].len,
-				    (uint16_t)(seg[i].flags | (i + 1 < k ? VIRTQ_DESC_F_NEXT : 0)),
+				    (uint16_t)(seg[i].flags | (i + 1 < k ? VRING_DESC_F_NEXT : 0)),
 				    (uint16_t)((next_desc + 1) % q.num));
 		fz_avail_add(&mem, &q, head);
 	}
@@ -177,15 +177,13 @@ static void build_req(struct fz *f)
 
 static void check_config(void)
 {
-	uint64_t cap = fz_mmio_read(&x, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_CAPACITY, 4) |
-		       fz_mmio_read(&x, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_CAPACITY + 4, 4) << 32;
+	uint64_t cap = fz_mmio_read(&x, VIRTIO_MMIO_CONFIG + DV_VBLK_CFG_CAPACITY, 4) |
+		       fz_mmio_read(&x, VIRTIO_MMIO_CONFIG + DV_VBLK_CFG_CAPACITY + 4, 4) << 32;
 
 	FZ_CHECK(cap == 65536 / DV_VBLK_SECTOR, "capacity %lu", (unsigned long)cap);
-	FZ_CHECK(fz_mmio_read(&x, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_BLK_SIZE, 4) ==
-		     DV_VBLK_SECTOR,
+	FZ_CHECK(fz_mmio_read(&x, VIRTIO_MMIO_CONFIG + DV_VBLK_CFG_BLK_SIZE, 4) == DV_VBLK_SECTOR,
 		 "blk_size");
-	FZ_CHECK(fz_mmio_read(&x, VIRTIO_MMIO_CONFIG + VIRTIO_BLK_CFG_SEG_MAX, 4) ==
-		     DV_VBLK_SEG_MAX,
+	FZ_CHECK(fz_mmio_read(&x, VIRTIO_MMIO_CONFIG + DV_VBLK_CFG_SEG_MAX, 4) == DV_VBLK_SEG_MAX,
 		 "seg_max");
 }
 

@@ -128,7 +128,7 @@ static uint16_t get16(const struct dv_guest_mem *m, uint64_t gpa)
 void fz_put_desc(const struct dv_guest_mem *m, uint64_t gpa, uint64_t addr, uint32_t len,
 		 uint16_t flags, uint16_t next)
 {
-	struct virtq_desc d = {addr, len, flags, next};
+	struct vring_desc d = {addr, len, flags, next};
 	void *p = dv_gpa_ptr(m, gpa, sizeof(d));
 
 	if (p)
@@ -196,7 +196,7 @@ void fz_guest_op(unsigned int op, struct fz *f, const struct dv_guest_mem *m,
 		count = fz_u16(f);
 		addr = fz_addr(m, f);
 		len = fz_u32(f);
-		flags = fz_u16(f) & (uint16_t)~VIRTQ_DESC_F_NEXT;
+		flags = fz_u16(f) & (uint16_t)~VRING_DESC_F_NEXT;
 		off = idx % m->size;
 		/* What fits in the queue's table (if it lies in RAM), or in RAM */
 		if (op == FZ_G_TABLE) {
@@ -207,10 +207,10 @@ void fz_guest_op(unsigned int op, struct fz *f, const struct dv_guest_mem *m,
 			max = table ? q->num : 0;
 		}
 		for (i = 0; i < count && i < max; i++) {
-			struct virtq_desc d = {addr, len, flags, (uint16_t)(i + 1)};
+			struct vring_desc d = {addr, len, flags, (uint16_t)(i + 1)};
 
 			if (i + 1 < count)
-				d.flags |= VIRTQ_DESC_F_NEXT;
+				d.flags |= VRING_DESC_F_NEXT;
 			if (op == FZ_G_TABLE) {
 				memcpy(table + 16 * i, &d, sizeof(d));
 			} else {

@@ -98,8 +98,8 @@ static void drain(int fd, bool host)
 			return;
 		}
 		if (host)
-			FZ_CHECK(r > DV_VNET_HDR_LEN && r <= MAX_FRAME, "the device sent %zd bytes",
-				 r);
+			FZ_CHECK((size_t)r > DV_VNET_HDR_LEN && (size_t)r <= MAX_FRAME,
+				 "the device sent %zd bytes", r);
 	}
 }
 
@@ -141,7 +141,7 @@ static void build_chain(struct fz *f, unsigned int queue)
 	uint8_t layout = fz_u8(f);
 	uint32_t k = 1 + (layout & CH_SEGS);
 	struct fz_drvq q = fz_mmio_drvq(&x, queue);
-	uint16_t flags = queue == DV_VNET_RXQ ? VIRTQ_DESC_F_WRITE : 0;
+	uint16_t flags = queue == DV_VNET_RXQ ? VRING_DESC_F_WRITE : 0;
 	uint64_t addr[4], table, part;
 	uint32_t lens[4];
 
@@ -162,10 +162,10 @@ static void build_chain(struct fz *f, unsigned int queue)
 		table = alloc(16 * k);
 		for (i = 0; i < k; i++)
 			fz_put_desc(&mem, table + 16 * i, addr[i], lens[i],
-				    (uint16_t)(flags | (i + 1 < k ? VIRTQ_DESC_F_NEXT : 0)),
+				    (uint16_t)(flags | (i + 1 < k ? VRING_DESC_F_NEXT : 0)),
 				    (uint16_t)(i + 1));
 		fz_put_desc(&mem, q.desc + 16ull * (next_desc[queue] % q.num), table, 16 * k,
-			    VIRTQ_DESC_F_INDIRECT, 0);
+			    VRING_DESC_F_INDIRECT, 0);
 		fz_avail_add(&mem, &q, (uint16_t)(next_desc[queue]++ % q.num));
 	} else {
 		uint16_t head = next_desc[queue] % q.num;
@@ -173,7 +173,7 @@ static void build_chain(struct fz *f, unsigned int queue)
 		for (i = 0; i < k; i++, next_desc[queue]++)
 			fz_put_desc(&mem, q.desc + 16ull * (next_desc[queue] % q.num), addr[i],
 				    lens[i],
-				    (uint16_t)(flags | (i + 1 < k ? VIRTQ_DESC_F_NEXT : 0)),
+				    (uint16_t)(flags | (i + 1 < k ? VRING_DESC_F_NEXT : 0)),
 				    (uint16_t)((next_desc[queue] + 1) % q.num));
 		fz_avail_add(&mem, &q, head);
 	}

@@ -78,10 +78,10 @@ static void zero(const struct dv_guest_mem *m, uint64_t gpa, uint64_t len)
 		memset(p, 0, len);
 }
 
-#define ACK	  VIRTIO_STATUS_ACKNOWLEDGE
-#define DRIVER	  VIRTIO_STATUS_DRIVER
-#define FEAT_OK	  VIRTIO_STATUS_FEATURES_OK
-#define DRIVER_OK VIRTIO_STATUS_DRIVER_OK
+#define ACK	  VIRTIO_CONFIG_S_ACKNOWLEDGE
+#define DRIVER	  VIRTIO_CONFIG_S_DRIVER
+#define FEAT_OK	  VIRTIO_CONFIG_S_FEATURES_OK
+#define DRIVER_OK VIRTIO_CONFIG_S_DRIVER_OK
 
 void fz_bringup(struct fz_mmio *x, struct fz *f, const struct dv_guest_mem *m, unsigned int nqueues)
 {
@@ -110,8 +110,8 @@ void fz_bringup(struct fz_mmio *x, struct fz *f, const struct dv_guest_mem *m, u
 		fz_mmio_read(x, VIRTIO_MMIO_QUEUE_NUM_MAX, 4);
 		wr(x, VIRTIO_MMIO_QUEUE_NUM, num);
 		wr64(x, VIRTIO_MMIO_QUEUE_DESC_LOW, desc);
-		wr64(x, VIRTIO_MMIO_QUEUE_DRIVER_LOW, avail);
-		wr64(x, VIRTIO_MMIO_QUEUE_DEVICE_LOW, used);
+		wr64(x, VIRTIO_MMIO_QUEUE_AVAIL_LOW, avail);
+		wr64(x, VIRTIO_MMIO_QUEUE_USED_LOW, used);
 		if (!(flags & 2)) {
 			zero(m, avail, VIRTQ_AVAIL_BYTES(num));
 			zero(m, used, VIRTQ_USED_BYTES(num));
@@ -130,7 +130,7 @@ void fz_check_transport(struct fz_mmio *x)
 	uint64_t feat = dv_virtio_mmio_features(d);
 	unsigned int i;
 
-	FZ_CHECK(fz_mmio_read(x, VIRTIO_MMIO_MAGIC_VALUE, 4) == VIRTIO_MMIO_MAGIC, "magic");
+	FZ_CHECK(fz_mmio_read(x, VIRTIO_MMIO_MAGIC_VALUE, 4) == DV_VIRTIO_MMIO_MAGIC, "magic");
 	FZ_CHECK(fz_mmio_read(x, VIRTIO_MMIO_VERSION, 4) == 2, "version");
 	FZ_CHECK(!(isr & ~3u), "InterruptStatus %#x", isr);
 	FZ_CHECK((isr != 0) == x->level, "InterruptStatus %#x with the line at %d", isr, x->level);
@@ -142,7 +142,7 @@ void fz_check_transport(struct fz_mmio *x)
 			 "FEATURES_OK with features %#lx (offered %#lx)", (unsigned long)feat,
 			 (unsigned long)d->offered);
 	FZ_CHECK(!(d->offered & ~((1ull << 24) - 1) &
-		   ~((1ull << VIRTIO_F_INDIRECT_DESC) | (1ull << VIRTIO_F_EVENT_IDX) |
+		   ~((1ull << VIRTIO_RING_F_INDIRECT_DESC) | (1ull << VIRTIO_RING_F_EVENT_IDX) |
 		     (1ull << VIRTIO_F_VERSION_1))),
 		 "offered %#lx", (unsigned long)d->offered);
 	for (i = 0; i < d->ops->nqueues; i++) {

@@ -73,7 +73,7 @@ static void check_popped(int ret, unsigned int queue)
 {
 	FZ_CHECK(ret == 1 || ret == 0 || ret == -EINVAL || ret == -EIO, "pop returned %d", ret);
 	if (ret < 0)
-		FZ_CHECK(dev.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET, "pop %d, status %#x", ret,
+		FZ_CHECK(dev.status & VIRTIO_CONFIG_S_NEEDS_RESET, "pop %d, status %#x", ret,
 			 dev.status);
 	if (ret == 1) {
 		pops++;
@@ -131,8 +131,8 @@ static void dev_notify(void *opaque, unsigned int queue)
 	pthread_mutex_unlock(&dev.lock);
 	FZ_CHECK(queue < NQUEUES, "notify of queue %u", queue);
 	FZ_CHECK(dv_virtio_mmio_queue(&dev, queue), "notify of a queue that is not ready");
-	FZ_CHECK((dev.status & VIRTIO_STATUS_DRIVER_OK) &&
-		     !(dev.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET),
+	FZ_CHECK((dev.status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+		     !(dev.status & VIRTIO_CONFIG_S_NEEDS_RESET),
 		 "notify in status %#x", dev.status);
 	switch (plan & 3) {
 	case 0: /* serve it all, as the device models do */
@@ -196,8 +196,8 @@ static void dev_config_write(void *opaque, uint32_t off, unsigned size, uint32_t
 static const struct dv_virtio_dev_ops ops = {
     .device_id = 42,
     /* 24 and 40 are not bits the transport carries: they must not be offered */
-    .features = BIT(0) | BIT(5) | BIT(23) | BIT(24) | BIT(VIRTIO_F_INDIRECT_DESC) |
-		BIT(VIRTIO_F_EVENT_IDX) | BIT(40),
+    .features = BIT(0) | BIT(5) | BIT(23) | BIT(24) | BIT(VIRTIO_RING_F_INDIRECT_DESC) |
+		BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(40),
     .nqueues = NQUEUES,
     .queue_max = QUEUE_MAX,
     .config_size = CONFIG_SIZE,
@@ -264,7 +264,7 @@ static void op(unsigned int code, unsigned int queue)
 		break;
 	case OP_NEEDS_RESET:
 		dv_virtio_mmio_needs_reset(&dev);
-		FZ_CHECK(fz_mmio_read(&x, VIRTIO_MMIO_STATUS, 4) & VIRTIO_STATUS_DEVICE_NEEDS_RESET,
+		FZ_CHECK(fz_mmio_read(&x, VIRTIO_MMIO_STATUS, 4) & VIRTIO_CONFIG_S_NEEDS_RESET,
 			 "needs_reset");
 		FZ_CHECK(!dv_virtio_mmio_queue_has_work(&dev, queue), "work while needing reset");
 		break;

@@ -117,7 +117,7 @@ static int pop(void)
 static void push(uint16_t head, uint32_t written)
 {
 	uint16_t idx = q.used_idx;
-	struct virtq_used_elem e;
+	struct vring_used_elem e;
 	uint16_t used_idx;
 	int ret;
 

@@ -11,15 +11,56 @@
 #define UART_BASE 0x10000000ULL
 #define PLIC_BASE 0x0c000000ULL
 
-static const struct dv_fdt_virtio virtio_devs[] = {
-    {0x10001000, 0x1000, 1},
-    {0x10002000, 0x1000, 2},
-    {0x10008000, 0x200, 8},
+/* The devices under /soc, as a board's would emit them with the node formats */
+enum tdev_kind { T_PLIC, T_SERIAL, T_VIRTIO };
+
+struct tdev {
+	enum tdev_kind kind;
+	uint64_t base, size;
+	uint32_t n; /* the PLIC's ndev, else the interrupt */
 };
 
-static struct dv_fdt_desc base_desc(unsigned int ncpus)
+static void tdev_emit(struct dv_fdt_writer *w, const void *ctx)
 {
-	return (struct dv_fdt_desc){
+	const struct tdev *t = ctx;
+
+	if (t->kind == T_PLIC)
+		dv_fdt_plic(w, t->base, t->size, t->n);
+	else if (t->kind == T_SERIAL)
+		dv_fdt_serial(w, t->base, t->size, t->n);
+	else
+		dv_fdt_virtio_mmio(w, t->base, t->size, t->n);
+}
+
+#define MAX_TDEVS 8
+
+/* A description and the devices its nodes point at */
+struct machine {
+	struct dv_fdt_desc d;
+	struct tdev dev[MAX_TDEVS];
+	struct dv_fdt_node node[MAX_TDEVS];
+};
+
+static void set_devs(struct machine *m, const struct tdev *devs, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		m->dev[i] = devs[i];
+		m->node[i] = (struct dv_fdt_node){tdev_emit, &m->dev[i]};
+	}
+	m->d.nodes = m->node;
+	m->d.nnodes = n;
+}
+
+static const struct tdev board[] = {
+    {T_PLIC, PLIC_BASE, 0x600000, 95}, {T_SERIAL, UART_BASE, 0x100, 10},
+    {T_VIRTIO, 0x10001000, 0x1000, 1}, {T_VIRTIO, 0x10002000, 0x1000, 2},
+    {T_VIRTIO, 0x10008000, 0x200, 8},
+};
+
+static void base_machine(struct machine *m, unsigned int ncpus)
+{
+	memset(m, 0, sizeof(*m));
+	m->d = (struct dv_fdt_desc){
 	    .ncpus = ncpus,
 	    .isa = "rv64imafdch_sstc",
 	    .mmu = DV_FDT_MMU_SV48,
@@ -27,11 +68,17 @@ static struct dv_fdt_desc base_desc(unsigned int ncpus)
 	    .ram_base = RAM_BASE,
 	    .ram_size = 256ULL << 20,
 	    .bootargs = "console=ttyS0 earlycon=sbi",
-	    .uart = {UART_BASE, 10},
-	    .plic = {PLIC_BASE, 0x600000, 95},
-	    .virtio = virtio_devs,
-	    .nvirtio = 3,
 	};
+	set_devs(m, board, sizeof(board) / sizeof(board[0]));
+}
+
+/* The device of a kind, or NULL */
+static const struct tdev *find(const struct machine *m, enum tdev_kind kind)
+{
+	for (unsigned int i = 0; i < m->d.nnodes; i++)
+		if (m->dev[i].kind == kind)
+			return &m->dev[i];
+	return NULL;
 }
 
 static char fdt[64 * 1024];
@@ -128,9 +175,11 @@ static int count_props(const char *path)
 	return n;
 }
 
-/* Build d into fdt[] and check the whole tree against d. */
-static void build_and_check(int *ut_failed, const struct dv_fdt_desc *d)
+/* Build m into fdt[] and check the whole tree against it. */
+static void build_and_check(int *ut_failed, const struct machine *m)
 {
+	const struct dv_fdt_desc *d = &m->d;
+	const struct tdev *pd = find(m, T_PLIC), *sd = find(m, T_SERIAL);
 	char path[64], intc[128];
 	int r;
 
@@ -155,7 +204,7 @@ static void build_and_check(int *ut_failed, const struct dv_fdt_desc *d)
 	check_str("/", "compatible", "riscv-virtio");
 	check_str("/", "model", "DuVisor riscv64 virt");
 	UT_CHECK(count_props("/") == 4, "/ has %d properties", count_props("/"));
-	UT_CHECK(count_subnodes("/") == 5, "/ has %d subnodes", count_subnodes("/"));
+	UT_CHECK(count_subnodes("/") == (sd ? 5 : 4), "/ has %d subnodes", count_subnodes("/"));
 
 	/* cpus */
 	check_u32(ut_failed, "/cpus", "#address-cells", 1);
@@ -198,15 +247,22 @@ static void build_and_check(int *ut_failed, const struct dv_fdt_desc *d)
 	check_reg(ut_failed, path, d->ram_base, d->ram_size);
 	UT_CHECK(count_props(path) == 2, "%s has %d properties", path, count_props(path));
 
-	/* chosen */
-	char uart[64];
-	snprintf(uart, sizeof(uart), "/soc/serial@%llx", (unsigned long long)d->uart.base);
+	/* chosen: stdout-path and serial0 are the serial's */
+	char uart[64] = "";
+	if (sd)
+		snprintf(uart, sizeof(uart), "/soc/serial@%llx", (unsigned long long)sd->base);
 	if (d->bootargs)
 		check_dstr(ut_failed, "/chosen", "bootargs", d->bootargs);
 	else
 		check_absent(ut_failed, "/chosen", "bootargs");
-	check_dstr(ut_failed, "/chosen", "stdout-path", uart);
-	check_dstr(ut_failed, "/aliases", "serial0", uart);
+	if (sd) {
+		check_dstr(ut_failed, "/chosen", "stdout-path", uart);
+		check_dstr(ut_failed, "/aliases", "serial0", uart);
+		UT_CHECK(fdt_path_offset(fdt, uart) >= 0, "stdout-path %s does not resolve", uart);
+	} else {
+		check_absent(ut_failed, "/chosen", "stdout-path");
+		UT_CHECK(fdt_path_offset(fdt, "/aliases") < 0, "/aliases without a serial");
+	}
 	if (d->has_initrd) {
 		check_u64(ut_failed, "/chosen", "linux,initrd-start", d->initrd_start);
 		check_u64(ut_failed, "/chosen", "linux,initrd-end", d->initrd_end);
@@ -214,9 +270,9 @@ static void build_and_check(int *ut_failed, const struct dv_fdt_desc *d)
 		check_absent(ut_failed, "/chosen", "linux,initrd-start");
 		check_absent(ut_failed, "/chosen", "linux,initrd-end");
 	}
-	UT_CHECK(count_props("/chosen") == (d->bootargs ? 2 : 1) + (d->has_initrd ? 2 : 0),
+	UT_CHECK(count_props("/chosen") ==
+		     (d->bootargs ? 1 : 0) + (sd ? 1 : 0) + (d->has_initrd ? 2 : 0),
 		 "/chosen has %d properties", count_props("/chosen"));
-	UT_CHECK(fdt_path_offset(fdt, uart) >= 0, "stdout-path %s does not resolve", uart);
 
 	/* soc */
 	check_str("/soc", "compatible", "simple-bus");
@@ -224,124 +280,166 @@ static void build_and_check(int *ut_failed, const struct dv_fdt_desc *d)
 	check_u32(ut_failed, "/soc", "#size-cells", 2);
 	check_raw(ut_failed, "/soc", "ranges", "", 0);
 	UT_CHECK(count_props("/soc") == 4, "/soc has %d properties", count_props("/soc"));
-	UT_CHECK(count_subnodes("/soc") == 2 + (int)d->nvirtio, "/soc has %d subnodes",
+	UT_CHECK(count_subnodes("/soc") == (int)d->nnodes, "/soc has %d subnodes",
 		 count_subnodes("/soc"));
 
-	/* plic */
-	char plic[64];
-	fdt32_t ie[2 * DV_FDT_MAX_CPUS];
-	snprintf(plic, sizeof(plic), "/soc/plic@%llx", (unsigned long long)d->plic.base);
-	check_str(plic, "compatible", "sifive,plic-1.0.0\0riscv,plic0");
-	check_reg(ut_failed, plic, d->plic.base, d->plic.size);
-	check_u32(ut_failed, plic, "#address-cells", 0);
-	check_u32(ut_failed, plic, "#interrupt-cells", 1);
-	check_raw(ut_failed, plic, "interrupt-controller", "", 0);
-	check_u32(ut_failed, plic, "riscv,ndev", d->plic.ndev);
-	check_u32(ut_failed, plic, "phandle", DV_FDT_PHANDLE_PLIC);
-	for (unsigned int i = 0; i < d->ncpus; i++) {
-		ie[2 * i] = cpu_to_fdt32(2 + i);
-		ie[2 * i + 1] = cpu_to_fdt32(9);
-	}
-	check_raw(ut_failed, plic, "interrupts-extended", ie, (int)(8 * d->ncpus));
-	UT_CHECK(count_props(plic) == 8, "%s has %d properties", plic, count_props(plic));
-	UT_CHECK(fdt_node_offset_by_phandle(fdt, DV_FDT_PHANDLE_PLIC) == fdt_path_offset(fdt, plic),
-		 "PLIC phandle does not resolve to %s", plic);
+	for (unsigned int i = 0; i < d->nnodes; i++) {
+		const struct tdev *t = &m->dev[i];
 
-	/* serial */
-	check_str(uart, "compatible", "ns16550a");
-	check_reg(ut_failed, uart, d->uart.base, 0x100);
-	check_u32(ut_failed, uart, "clock-frequency", 3686400);
-	check_u32(ut_failed, uart, "interrupts", d->uart.irq);
-	check_u32(ut_failed, uart, "interrupt-parent", DV_FDT_PHANDLE_PLIC);
-	UT_CHECK(count_props(uart) == 5, "%s has %d properties", uart, count_props(uart));
+		if (t->kind == T_PLIC) {
+			fdt32_t ie[2 * DV_FDT_MAX_CPUS];
 
-	/* virtio-mmio */
-	for (unsigned int i = 0; i < d->nvirtio; i++) {
-		snprintf(path, sizeof(path), "/soc/virtio_mmio@%llx",
-			 (unsigned long long)d->virtio[i].base);
-		check_str(path, "compatible", "virtio,mmio");
-		check_reg(ut_failed, path, d->virtio[i].base, d->virtio[i].size);
-		check_u32(ut_failed, path, "interrupts", d->virtio[i].irq);
+			snprintf(path, sizeof(path), "/soc/plic@%llx", (unsigned long long)t->base);
+			check_str(path, "compatible", "sifive,plic-1.0.0\0riscv,plic0");
+			check_reg(ut_failed, path, t->base, t->size);
+			check_u32(ut_failed, path, "#address-cells", 0);
+			check_u32(ut_failed, path, "#interrupt-cells", 1);
+			check_raw(ut_failed, path, "interrupt-controller", "", 0);
+			check_u32(ut_failed, path, "riscv,ndev", t->n);
+			check_u32(ut_failed, path, "phandle", DV_FDT_PHANDLE_PLIC);
+			for (unsigned int c = 0; c < d->ncpus; c++) {
+				ie[2 * c] = cpu_to_fdt32(2 + c);
+				ie[2 * c + 1] = cpu_to_fdt32(9);
+			}
+			check_raw(ut_failed, path, "interrupts-extended", ie, (int)(8 * d->ncpus));
+			UT_CHECK(count_props(path) == 8, "%s has %d properties", path,
+				 count_props(path));
+			UT_CHECK(fdt_node_offset_by_phandle(fdt, DV_FDT_PHANDLE_PLIC) ==
+				     fdt_path_offset(fdt, path),
+				 "PLIC phandle does not resolve to %s", path);
+			continue;
+		}
+		snprintf(path, sizeof(path), "/soc/%s@%llx",
+			 t->kind == T_SERIAL ? "serial" : "virtio_mmio",
+			 (unsigned long long)t->base);
+		if (t->kind == T_SERIAL) {
+			check_str(path, "compatible", "ns16550a");
+			check_u32(ut_failed, path, "clock-frequency", 3686400);
+		} else {
+			check_str(path, "compatible", "virtio,mmio");
+		}
+		check_reg(ut_failed, path, t->base, t->size);
+		check_u32(ut_failed, path, "interrupts", t->n);
 		check_u32(ut_failed, path, "interrupt-parent", DV_FDT_PHANDLE_PLIC);
-		UT_CHECK(count_props(path) == 4, "%s has %d properties", path, count_props(path));
+		UT_CHECK(count_props(path) == (t->kind == T_SERIAL ? 5 : 4), "%s has %d properties",
+			 path, count_props(path));
 	}
+	UT_CHECK(pd || !d->nnodes, "a test machine without a PLIC");
 }
 
 UT_TEST(one_cpu_no_initrd)
 {
-	struct dv_fdt_desc d = base_desc(1);
+	struct machine m;
 
-	build_and_check(ut_failed, &d);
+	base_machine(&m, 1);
+	build_and_check(ut_failed, &m);
 }
 
 UT_TEST(one_cpu_initrd)
 {
-	struct dv_fdt_desc d = base_desc(1);
+	struct machine m;
 
-	d.has_initrd = true;
-	d.initrd_start = 0x81000000;
-	d.initrd_end = 0x81234567;
-	build_and_check(ut_failed, &d);
+	base_machine(&m, 1);
+	m.d.has_initrd = true;
+	m.d.initrd_start = 0x81000000;
+	m.d.initrd_end = 0x81234567;
+	build_and_check(ut_failed, &m);
 }
 
 UT_TEST(four_cpus_no_initrd)
 {
-	struct dv_fdt_desc d = base_desc(4);
+	struct machine m;
 
-	build_and_check(ut_failed, &d);
+	base_machine(&m, 4);
+	build_and_check(ut_failed, &m);
 }
 
 UT_TEST(four_cpus_initrd_sv39)
 {
-	struct dv_fdt_desc d = base_desc(4);
+	struct machine m;
 
-	d.mmu = DV_FDT_MMU_SV39;
-	d.isa = "rv64imac";
-	d.has_initrd = true;
-	d.initrd_start = 0x1ffff000000ULL; /* above 4G: both cells used */
-	d.initrd_end = 0x1ffff800000ULL;
-	d.ram_base = 0x100000000ULL;
-	d.ram_size = 16ULL << 30;
-	build_and_check(ut_failed, &d);
+	base_machine(&m, 4);
+	m.d.mmu = DV_FDT_MMU_SV39;
+	m.d.isa = "rv64imac";
+	m.d.has_initrd = true;
+	m.d.initrd_start = 0x1ffff000000ULL; /* above 4G: both cells used */
+	m.d.initrd_end = 0x1ffff800000ULL;
+	m.d.ram_base = 0x100000000ULL;
+	m.d.ram_size = 16ULL << 30;
+	build_and_check(ut_failed, &m);
 }
 
 UT_TEST(no_bootargs_no_virtio_max_cpus)
 {
-	struct dv_fdt_desc d = base_desc(DV_FDT_MAX_CPUS);
+	struct machine m;
 
-	d.bootargs = NULL;
-	d.virtio = NULL;
-	d.nvirtio = 0;
-	build_and_check(ut_failed, &d);
+	base_machine(&m, DV_FDT_MAX_CPUS);
+	m.d.bootargs = NULL;
+	set_devs(&m, board, 2);
+	build_and_check(ut_failed, &m);
+}
+
+/* Without a serial there is no stdout-path and no /aliases; devices in any order */
+UT_TEST(no_serial_devices_reordered)
+{
+	static const struct tdev devs[] = {
+	    {T_VIRTIO, 0x10003000, 0x200, 3},
+	    {T_PLIC, PLIC_BASE, 0x4000000, 63},
+	    {T_VIRTIO, 0x10001000, 0x200, 63},
+	};
+	struct machine m;
+
+	base_machine(&m, 2);
+	set_devs(&m, devs, 3);
+	build_and_check(ut_failed, &m);
+}
+
+/* The first serial is the console */
+UT_TEST(two_serials)
+{
+	static const struct tdev devs[] = {
+	    {T_PLIC, PLIC_BASE, 0x600000, 95},
+	    {T_SERIAL, 0x10000000, 0x100, 10},
+	    {T_SERIAL, 0x10000100, 0x100, 11},
+	};
+	struct machine m;
+
+	base_machine(&m, 1);
+	set_devs(&m, devs, 3);
+	UT_CHECK(dv_fdt_build(&m.d, fdt, sizeof(fdt)) == 0, "build");
+	check_dstr(ut_failed, "/chosen", "stdout-path", "/soc/serial@10000000");
+	check_dstr(ut_failed, "/aliases", "serial0", "/soc/serial@10000000");
 }
 
 UT_TEST(empty_initrd)
 {
-	struct dv_fdt_desc d = base_desc(2);
+	struct machine m;
 
-	d.has_initrd = true;
-	d.initrd_start = d.initrd_end = 0x82000000;
-	build_and_check(ut_failed, &d);
+	base_machine(&m, 2);
+	m.d.has_initrd = true;
+	m.d.initrd_start = m.d.initrd_end = 0x82000000;
+	build_and_check(ut_failed, &m);
 }
 
 UT_TEST(buffer_too_small)
 {
-	struct dv_fdt_desc d = base_desc(4);
+	struct machine m;
 	static char exact[64 * 1024];
 	uint32_t need;
 	int r;
 
-	d.has_initrd = true;
-	d.initrd_start = 0x81000000;
-	d.initrd_end = 0x82000000;
-	r = dv_fdt_build(&d, fdt, sizeof(fdt));
+	base_machine(&m, 4);
+	m.d.has_initrd = true;
+	m.d.initrd_start = 0x81000000;
+	m.d.initrd_end = 0x82000000;
+	r = dv_fdt_build(&m.d, fdt, sizeof(fdt));
 	UT_CHECK(r == 0, "build: %d", r);
 	need = fdt_totalsize(fdt);
 
 	/* Every size below what is needed fails cleanly, without writing past it. */
 	for (uint32_t size = 0; size < need; size++) {
 		memset(exact, 0x5a, need + 64);
-		r = dv_fdt_build(&d, exact, size);
+		r = dv_fdt_build(&m.d, exact, size);
 		UT_CHECK(r == -ENOSPC, "size %u of %u: %d", size, need, r);
 		for (uint32_t j = size; j < need + 64; j++)
 			if (exact[j] != 0x5a) {
@@ -356,7 +454,7 @@ UT_TEST(buffer_too_small)
 	 * the finished tree takes; the first size that works gives the same tree.
 	 */
 	for (uint32_t size = need; size <= need + 64; size++) {
-		r = dv_fdt_build(&d, exact, size);
+		r = dv_fdt_build(&m.d, exact, size);
 		UT_CHECK(r == 0 || r == -ENOSPC, "size %u: %d", size, r);
 		if (r == 0) {
 			UT_CHECK(!memcmp(exact, fdt, need), "tree differs at size %u", size);
@@ -368,46 +466,46 @@ UT_TEST(buffer_too_small)
 
 UT_TEST(invalid_descriptions)
 {
-	static const struct dv_fdt_virtio bad_irq0[] = {{0x10001000, 0x1000, 0}};
-	static const struct dv_fdt_virtio bad_irq96[] = {{0x10001000, 0x1000, 96}};
-	static const struct dv_fdt_virtio bad_size[] = {{0x10001000, 0, 1}};
-	struct dv_fdt_desc d;
+	struct machine m;
 	int n = 0;
 
+/* board[]: 0 the PLIC (ndev 95), 1 the serial, 2..4 virtio */
 #define BAD(stmt)                                                                                  \
 	do {                                                                                       \
-		d = base_desc(2);                                                                  \
+		base_machine(&m, 2);                                                               \
 		stmt;                                                                              \
-		int r_ = dv_fdt_build(&d, fdt, sizeof(fdt));                                       \
+		int r_ = dv_fdt_build(&m.d, fdt, sizeof(fdt));                                     \
 		UT_CHECK(r_ == -EINVAL, "%s: %d", #stmt, r_);                                      \
 		n++;                                                                               \
 	} while (0)
 
-	BAD(d.ncpus = 0);
-	BAD(d.ncpus = DV_FDT_MAX_CPUS + 1);
-	BAD(d.isa = NULL);
-	BAD(d.isa = "");
-	BAD(d.mmu = (enum dv_fdt_mmu)7);
-	BAD(d.timebase = 0);
-	BAD(d.ram_size = 0);
-	BAD(d.plic.size = 0);
-	BAD(d.plic.ndev = 0);
-	BAD(d.plic.ndev = 1024);
-	BAD(d.uart.irq = 0);
-	BAD(d.uart.irq = 96);
-	BAD((d.has_initrd = true, d.initrd_start = 2, d.initrd_end = 1));
-	BAD(d.nvirtio = DV_FDT_MAX_VIRTIO + 1);
-	BAD(d.virtio = NULL);
-	BAD(d.virtio = bad_irq0);
-	BAD((d.virtio = bad_irq96, d.nvirtio = 1));
-	BAD((d.virtio = bad_size, d.nvirtio = 1));
-	UT_CHECK(n == 18, "ran %d cases", n);
+	BAD(m.d.ncpus = 0);
+	BAD(m.d.ncpus = DV_FDT_MAX_CPUS + 1);
+	BAD(m.d.isa = NULL);
+	BAD(m.d.isa = "");
+	BAD(m.d.mmu = (enum dv_fdt_mmu)7);
+	BAD(m.d.timebase = 0);
+	BAD(m.d.ram_size = 0);
+	BAD((m.d.has_initrd = true, m.d.initrd_start = 2, m.d.initrd_end = 1));
+	BAD(m.d.nodes = NULL);
+	BAD(m.dev[0].size = 0);
+	BAD(m.dev[0].n = 0);
+	BAD(m.dev[0].n = 1024);
+	BAD(m.dev[1].n = 0);
+	BAD(m.dev[1].n = 96);
+	BAD(m.dev[1].size = 0);
+	BAD(m.dev[2].n = 0);
+	BAD(m.dev[3].n = 96);
+	BAD(m.dev[4].size = 0);
+	BAD(m.dev[2].kind = T_PLIC);   /* two PLICs */
+	BAD(m.dev[0].kind = T_VIRTIO); /* interrupts, but no PLIC */
+	UT_CHECK(n == 20, "ran %d cases", n);
 #undef BAD
 	/* The edges that are fine. */
-	d = base_desc(2);
-	d.plic.ndev = 1023;
-	d.uart.irq = 1023;
-	UT_CHECK(dv_fdt_build(&d, fdt, sizeof(fdt)) == 0, "ndev 1023");
+	base_machine(&m, 2);
+	m.dev[0].n = 1023;
+	m.dev[1].n = 1023;
+	UT_CHECK(dv_fdt_build(&m.d, fdt, sizeof(fdt)) == 0, "ndev 1023");
 }
 
 UT_MAIN()

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The Linux loader on fake RAM, with small synthetic Image files: placement,
- * alignment, overlap, what is written and what is not, and every error.
+ * The Linux loader on fake RAM, with small synthetic Image files: placement
+ * (pinned for several RAM sizes), alignment, overlap, what is written and
+ * what is not, and every error.
  */
 #include "boot/loader.h"
 #include "unit.h"
@@ -12,8 +13,9 @@
 #include <unistd.h>
 
 #define MiB	 (1ULL << 20)
+#define GiB	 (1ULL << 30)
 #define RAM_BASE 0x80000000ULL
-#define RAM_MAX	 (40 * MiB)
+#define RAM_MAX	 (64 * MiB + 4096)
 #define FILL	 0xa5
 
 static uint8_t *ram;
@@ -121,34 +123,64 @@ static bool disjoint(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
 	return a1 <= b0 || b1 <= a0;
 }
 
+static uint64_t page_up(uint64_t v)
+{
+	return (v + 4095) & ~4095ULL;
+}
+
+/*
+ * The rule, restated: the DTB at the top of RAM (or of its part below
+ * 3 GiB) aligned down to 2 MiB; the initrd min(RAM / 2, 128 MiB) past the
+ * kernel, page aligned, unless it only fits lower, below the DTB.
+ */
+static uint64_t rule_dtb(const struct dv_guest_mem *m, uint64_t dtb_size)
+{
+	uint64_t end = m->gpa_base + m->size;
+	uint64_t top = m->gpa_base < 3 * GiB && end > 3 * GiB ? 3 * GiB : end;
+
+	return (top - dtb_size) & ~(2 * MiB - 1);
+}
+
+static uint64_t rule_initrd(const struct dv_guest_mem *m, const struct dv_boot_layout *l,
+			    uint64_t size)
+{
+	uint64_t half = m->size / 2 < 128 * MiB ? m->size / 2 : 128 * MiB;
+	uint64_t at = page_up(l->kernel_start + half);
+
+	if (at < page_up(l->kernel_end))
+		at = page_up(l->kernel_end);
+	if (at + size > l->dtb)
+		at = (l->dtb - size) & ~4095ULL;
+	return at;
+}
+
 /* Where a layout must put things, what it must write, and what it must leave alone. */
 static void check_layout(int *ut_failed, const struct dv_guest_mem *m, const struct image_spec *s,
 			 size_t initrd_size, size_t dtb_size, const struct dv_boot_layout *l)
 {
 	uint64_t want_k = (m->gpa_base + s->text_offset + 2 * MiB - 1) & ~(2 * MiB - 1);
 	uint64_t ram_end = m->gpa_base + m->size, dtb_end = l->dtb + dtb_size;
-	uint64_t kend_page = (l->kernel_end + 4095) & ~4095ULL;
 
 	UT_CHECK(l->entry == want_k && l->kernel_start == want_k, "kernel at %#llx, want %#llx",
 		 (unsigned long long)l->kernel_start, (unsigned long long)want_k);
 	UT_CHECK(l->kernel_start % (2 * MiB) == 0, "kernel not 2 MiB aligned");
 	UT_CHECK(l->kernel_end == l->kernel_start + s->image_size, "kernel_end %#llx",
 		 (unsigned long long)l->kernel_end);
+	UT_CHECK(l->dtb == rule_dtb(m, dtb_size), "dtb at %#llx, want %#llx",
+		 (unsigned long long)l->dtb, (unsigned long long)rule_dtb(m, dtb_size));
+	UT_CHECK(l->dtb % (2 * MiB) == 0, "dtb not 2 MiB aligned: %#llx",
+		 (unsigned long long)l->dtb);
 	if (initrd_size) {
-		UT_CHECK(l->initrd_start == kend_page, "initrd at %#llx, want %#llx",
-			 (unsigned long long)l->initrd_start, (unsigned long long)kend_page);
+		UT_CHECK(l->initrd_start == rule_initrd(m, l, initrd_size),
+			 "initrd at %#llx, want %#llx", (unsigned long long)l->initrd_start,
+			 (unsigned long long)rule_initrd(m, l, initrd_size));
 		UT_CHECK(l->initrd_start % 4096 == 0, "initrd not page aligned");
 		UT_CHECK(l->initrd_end == l->initrd_start + initrd_size, "initrd_end %#llx",
 			 (unsigned long long)l->initrd_end);
-		UT_CHECK(l->dtb == ((l->initrd_end + 7) & ~7ULL), "dtb at %#llx",
-			 (unsigned long long)l->dtb);
 	} else {
 		UT_CHECK(l->initrd_start == 0 && l->initrd_end == 0, "initrd %#llx..%#llx",
 			 (unsigned long long)l->initrd_start, (unsigned long long)l->initrd_end);
-		UT_CHECK(l->dtb == kend_page, "dtb at %#llx, want %#llx",
-			 (unsigned long long)l->dtb, (unsigned long long)kend_page);
 	}
-	UT_CHECK(l->dtb % 8 == 0, "dtb not 8-byte aligned: %#llx", (unsigned long long)l->dtb);
 	UT_CHECK(l->dtb_size == dtb_size, "dtb_size %llu", (unsigned long long)l->dtb_size);
 
 	/* Everything inside RAM and nothing overlapping. */
@@ -325,8 +357,9 @@ UT_TEST(image_size_edges)
 	UT_CHECK(r == 0, "r=%d: %s", r, err);
 	if (!r)
 		check_layout(ut_failed, &m, &s, 77, 1000, &l);
-	/* initrd_end not 8-aligned: the DTB is rounded up. */
-	UT_CHECK(l.initrd_end % 8 != 0 && l.dtb == ((l.initrd_end + 7) & ~7ULL), "dtb %#llx",
+	/* Odd sizes move nothing: the initrd and the DTB keep their places. */
+	UT_CHECK(l.initrd_start == RAM_BASE + 18 * MiB && l.dtb == RAM_BASE + 30 * MiB,
+		 "initrd %#llx dtb %#llx", (unsigned long long)l.initrd_start,
 		 (unsigned long long)l.dtb);
 
 	s.file_size = 64;
@@ -336,36 +369,127 @@ UT_TEST(image_size_edges)
 	UT_CHECK(r == -EINVAL, "image_size below the header accepted: r=%d", r);
 }
 
-/* The fit check is exact: RAM one byte too small fails and names the need. */
-UT_TEST(fit_exactly)
+/*
+ * The layout pinned for several RAM sizes: where the kernel, the initrd and
+ * the DTB land. Never right after the kernel's image_size: a guest may take
+ * that memory before it has read its device tree.
+ */
+UT_TEST(layout_pinned)
 {
+	static const struct {
+		uint64_t base, size, initrd, dtb_size;
+		uint64_t want_initrd, want_dtb;
+	} cases[] = {
+	    /* RAM / 2 past the kernel; the DTB in the top 2 MiB */
+	    {RAM_BASE, 16 * MiB, 5000, 64 * 1024, RAM_BASE + 10 * MiB, RAM_BASE + 14 * MiB},
+	    {RAM_BASE, 32 * MiB, 5000, 64 * 1024, RAM_BASE + 18 * MiB, RAM_BASE + 30 * MiB},
+	    {RAM_BASE, 64 * MiB, 5000, 64 * 1024, RAM_BASE + 34 * MiB, RAM_BASE + 62 * MiB},
+	    {RAM_BASE, 64 * MiB, 5000, 2 * MiB, RAM_BASE + 34 * MiB, RAM_BASE + 62 * MiB},
+	    /* not a multiple of 2 MiB: the DTB aligned down, the initrd up to a page */
+	    {RAM_BASE, 48 * MiB + 4096, 5000, 64 * 1024, 0x81a01000, RAM_BASE + 46 * MiB},
+	    /* too big for the upper half: as high as it fits below the DTB */
+	    {RAM_BASE, 64 * MiB, 30 * MiB + 5, 64 * 1024, 0x81fff000, RAM_BASE + 62 * MiB},
+	    /* RAM above 4 GiB */
+	    {0x100000000ULL, 32 * MiB, 5000, 64 * 1024, 0x101200000ULL, 0x101e00000ULL},
+	};
 	struct dv_boot_layout l;
-	char err[512], want[64];
-	uint64_t need;
-	int r;
+	char err[512];
 
 	setup();
 	write_image(&linux_like);
-	write_initrd(10000);
-	/* 2 MiB + image_size, page-aligned, + initrd, 8-aligned, + dtb */
-	need = ((2 * MiB + linux_like.image_size + 4095) & ~4095ULL) + 10000;
-	need = ((need + 7) & ~7ULL) + 3000;
-	struct dv_guest_mem m = mem_of(RAM_BASE, need);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dv_guest_mem m = mem_of(cases[i].base, cases[i].size);
+		int r;
+
+		memset(ram, FILL, RAM_MAX);
+		write_initrd(cases[i].initrd);
+		r = load(&m, path_i, cases[i].dtb_size, &l, err);
+		UT_CHECK(r == 0, "case %zu: r=%d: %s", i, r, err);
+		if (r)
+			continue;
+		UT_CHECK(l.kernel_start == cases[i].base + 2 * MiB, "case %zu: kernel at %#llx", i,
+			 (unsigned long long)l.kernel_start);
+		UT_CHECK(l.initrd_start == cases[i].want_initrd,
+			 "case %zu: initrd at %#llx, want %#llx", i,
+			 (unsigned long long)l.initrd_start,
+			 (unsigned long long)cases[i].want_initrd);
+		UT_CHECK(l.dtb == cases[i].want_dtb, "case %zu: dtb at %#llx, want %#llx", i,
+			 (unsigned long long)l.dtb, (unsigned long long)cases[i].want_dtb);
+		check_layout(ut_failed, &m, &linux_like, cases[i].initrd, cases[i].dtb_size, &l);
+	}
+}
+
+/* Guest-sized RAM through dv_boot_plan(): the DTB below 3 GiB, the initrd 128 MiB in. */
+UT_TEST(layout_large_ram)
+{
+	static const struct {
+		uint64_t base, size, want_initrd, want_dtb;
+	} cases[] = {
+	    {RAM_BASE, 128 * MiB, RAM_BASE + 66 * MiB, RAM_BASE + 126 * MiB},
+	    {RAM_BASE, 256 * MiB, RAM_BASE + 130 * MiB, RAM_BASE + 254 * MiB},
+	    {RAM_BASE, 512 * MiB, RAM_BASE + 130 * MiB, RAM_BASE + 510 * MiB},
+	    {RAM_BASE, 1 * GiB, RAM_BASE + 130 * MiB, 3 * GiB - 2 * MiB},
+	    {RAM_BASE, 2 * GiB, RAM_BASE + 130 * MiB, 3 * GiB - 2 * MiB},
+	    {RAM_BASE, 16 * GiB, RAM_BASE + 130 * MiB, 3 * GiB - 2 * MiB},
+	    {0x100000000ULL, 4 * GiB, 0x108200000ULL, 0x1ffe00000ULL},
+	};
+	struct dv_boot_layout l;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dv_guest_mem m = {.gpa_base = cases[i].base, .size = cases[i].size};
+		int r;
+
+		memset(&l, 0x77, sizeof(l));
+		r = dv_boot_plan(&m, 2 * MiB, 24 * MiB + 4321, 9 * MiB + 7, 64 * 1024, &l, err,
+				 sizeof(err));
+		UT_CHECK(r == 0, "case %zu: r=%d: %s", i, r, err);
+		UT_CHECK(l.kernel_start == cases[i].base + 2 * MiB &&
+			     l.kernel_end == l.kernel_start + 24 * MiB + 4321,
+			 "case %zu: kernel %#llx..%#llx", i, (unsigned long long)l.kernel_start,
+			 (unsigned long long)l.kernel_end);
+		UT_CHECK(l.initrd_start == cases[i].want_initrd &&
+			     l.initrd_end == l.initrd_start + 9 * MiB + 7,
+			 "case %zu: initrd %#llx..%#llx, want from %#llx", i,
+			 (unsigned long long)l.initrd_start, (unsigned long long)l.initrd_end,
+			 (unsigned long long)cases[i].want_initrd);
+		UT_CHECK(l.dtb == cases[i].want_dtb && l.dtb_size == 64 * 1024,
+			 "case %zu: dtb %#llx, want %#llx", i, (unsigned long long)l.dtb,
+			 (unsigned long long)cases[i].want_dtb);
+	}
+}
+
+/* The fit check is exact: an initrd that just fills the room below the DTB loads; a byte more
+ * fails. */
+UT_TEST(fit_exactly)
+{
+	struct dv_boot_layout l;
+	char err[512], want[96];
+	/* 16 MiB: the kernel ends at 2 MiB + image_size, the DTB slot starts at 14 MiB */
+	uint64_t room = 14 * MiB - page_up(2 * MiB + linux_like.image_size);
+	struct dv_guest_mem m;
+	int r;
+
+	setup();
+	m = mem_of(RAM_BASE, 16 * MiB);
+	write_image(&linux_like);
+	write_initrd(room);
 	r = load(&m, path_i, 3000, &l, err);
 	UT_CHECK(r == 0, "exact fit: r=%d: %s", r, err);
 	if (!r) {
-		check_layout(ut_failed, &m, &linux_like, 10000, 3000, &l);
-		UT_CHECK(l.dtb + 3000 == RAM_BASE + need, "dtb does not end RAM");
+		check_layout(ut_failed, &m, &linux_like, room, 3000, &l);
+		UT_CHECK(l.initrd_end == l.dtb, "the initrd does not end at the DTB");
 	}
 
-	m.size = need - 1;
+	write_initrd(room + 1);
 	memset(ram, FILL, RAM_MAX);
 	r = load(&m, path_i, 3000, &l, err);
-	UT_CHECK(r == -ENOMEM, "one byte short: r=%d", r);
-	snprintf(want, sizeof(want), "need %llu bytes", (unsigned long long)need);
+	UT_CHECK(r == -ENOMEM, "one byte more: r=%d", r);
+	snprintf(want, sizeof(want), "the initrd (%llu bytes) has no room in [%#llx, %#llx)",
+		 (unsigned long long)room + 1, (unsigned long long)(RAM_BASE + 14 * MiB - room),
+		 (unsigned long long)(RAM_BASE + 14 * MiB));
 	UT_CHECK(strstr(err, "does not fit in RAM") && strstr(err, want), "msg: %s", err);
-	snprintf(want, sizeof(want), "guest has %llu bytes", (unsigned long long)need - 1);
-	UT_CHECK(strstr(err, want), "msg: %s", err);
+	UT_CHECK(strstr(err, "guest has 16777216 bytes (16 MiB)"), "msg: %s", err);
 	UT_CHECK(l.entry == 0x7777777777777777ULL, "out written on error");
 	UT_CHECK(ram[2 * MiB + 100] == FILL, "RAM written when it does not fit");
 }
@@ -384,17 +508,24 @@ UT_TEST(does_not_fit)
 	s.image_size = 15 * MiB; /* ends past 16 MiB at offset 2 MiB */
 	write_image(&s);
 	r = load(&m, NULL, 4096, &l, err);
-	UT_CHECK(r == -ENOMEM && strstr(err, "image_size 15728640") && strstr(err, "(18 MiB)"),
-		 "kernel: r=%d %s", r, err);
+	UT_CHECK(r == -ENOMEM && strstr(err, "the kernel (image_size 15728640"), "kernel: r=%d %s",
+		 r, err);
 
 	write_image(&linux_like);
 	write_initrd(11 * MiB);
 	r = load(&m, path_i, 4096, &l, err);
-	UT_CHECK(r == -ENOMEM && strstr(err, "initrd (11534336 bytes)"), "initrd: r=%d %s", r, err);
+	UT_CHECK(r == -ENOMEM && strstr(err, "the initrd (11534336 bytes)"), "initrd: r=%d %s", r,
+		 err);
 
-	m.size = 2 * MiB + linux_like.image_size; /* DTB has no room */
+	/* The kernel reaches into the top 2 MiB: the DTB has no room */
+	s.image_size = 13 * MiB;
+	write_image(&s);
 	r = load(&m, NULL, 4096, &l, err);
-	UT_CHECK(r == -ENOMEM && strstr(err, "DTB (4096 bytes)"), "dtb: r=%d %s", r, err);
+	UT_CHECK(r == -ENOMEM && strstr(err, "the DTB (4096 bytes)"), "dtb: r=%d %s", r, err);
+	m.size = 2 * MiB + linux_like.image_size; /* nothing after the kernel */
+	write_image(&linux_like);
+	r = load(&m, NULL, 4096, &l, err);
+	UT_CHECK(r == -ENOMEM && strstr(err, "the DTB (4096 bytes)"), "dtb: r=%d %s", r, err);
 
 	/* text_offset beyond RAM, and so large the sum overflows. */
 	s = linux_like;
@@ -402,12 +533,13 @@ UT_TEST(does_not_fit)
 	write_image(&s);
 	m.size = 32 * MiB;
 	r = load(&m, NULL, 4096, &l, err);
-	UT_CHECK(r == -ENOMEM && strstr(err, "does not fit"), "huge text_offset: r=%d %s", r, err);
+	UT_CHECK(r == -ENOMEM && strstr(err, "does not fit") && strstr(err, "0x10000000000"),
+		 "huge text_offset: r=%d %s", r, err);
 	s.text_offset = UINT64_MAX - 4096;
 	write_image(&s);
 	r = load(&m, NULL, 4096, &l, err);
-	UT_CHECK(r == -ENOMEM && strstr(err, "more than 2^64"), "wrapping text_offset: r=%d %s", r,
-		 err);
+	UT_CHECK(r == -ENOMEM && strstr(err, "does not fit") && strstr(err, "0xffffffffffffefff"),
+		 "wrapping text_offset: r=%d %s", r, err);
 }
 
 /* Each row: a header change, the error, and words the message must hold. */

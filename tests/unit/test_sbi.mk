@@ -1,2 +1,3 @@
-# SBI dispatch and the BASE extension; the other handlers are stubs in the test.
-SRCS_sbi := sbi/sbi.c
+# SBI dispatch, errors, BASE and the v0.1 calls, on the scripted backend.
+SRCS_sbi = $(FAKE_CORE)
+HELPERS_sbi = $(FAKE_HELPERS)

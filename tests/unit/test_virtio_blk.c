@@ -94,8 +94,8 @@ static void make(bool readonly, const char *serial)
 		abort();
 	live = true;
 	vdrv_attach(&d, &blk.t);
-	if (vdrv_up(&d, vdrv_features(&d) & ~VDRV_BIT(VIRTIO_F_EVENT_IDX), 1, DV_VBLK_QUEUE_SIZE) !=
-	    VDRV_STATUS_OK)
+	if (vdrv_up(&d, vdrv_features(&d) & ~VDRV_BIT(VIRTIO_RING_F_EVENT_IDX), 1,
+		    DV_VBLK_QUEUE_SIZE) != VDRV_STATUS_OK)
 		abort();
 }
 
@@ -116,7 +116,7 @@ static uint32_t run(const struct vdrv_buf *b, unsigned int n, bool indirect)
 {
 	uint16_t before = vdrv_used_idx(&d, 0);
 	uint16_t head = indirect ? vdrv_send_indirect(&d, 0, b, n) : vdrv_send(&d, 0, b, n);
-	struct virtq_used_elem e;
+	struct vring_used_elem e;
 
 	if (vdrv_used_idx(&d, 0) != (uint16_t)(before + 1))
 		return ~0u;
@@ -162,21 +162,21 @@ static off_t file_size(void)
 UT_TEST(config_and_features)
 {
 	uint64_t want = VDRV_BIT(VIRTIO_BLK_F_SEG_MAX) | VDRV_BIT(VIRTIO_BLK_F_BLK_SIZE) |
-			VDRV_BIT(VIRTIO_BLK_F_FLUSH) | VDRV_BIT(VIRTIO_F_INDIRECT_DESC) |
-			VDRV_BIT(VIRTIO_F_EVENT_IDX) | VDRV_BIT(VIRTIO_F_VERSION_1);
+			VDRV_BIT(VIRTIO_BLK_F_FLUSH) | VDRV_BIT(VIRTIO_RING_F_INDIRECT_DESC) |
+			VDRV_BIT(VIRTIO_RING_F_EVENT_IDX) | VDRV_BIT(VIRTIO_F_VERSION_1);
 
 	make(false, NULL);
 	UT_CHECK(vdrv_rd(&d, VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_BLOCK, "device id");
 	UT_CHECK(vdrv_features(&d) == want, "features %#llx",
 		 (unsigned long long)vdrv_features(&d));
-	UT_CHECK(vdrv_cfg(&d, VIRTIO_BLK_CFG_CAPACITY, 4) == SECTORS,
-		 "capacity %u: no partial sector", vdrv_cfg(&d, VIRTIO_BLK_CFG_CAPACITY, 4));
-	UT_CHECK(vdrv_cfg(&d, VIRTIO_BLK_CFG_CAPACITY + 4, 4) == 0, "capacity high word");
-	UT_CHECK(vdrv_cfg(&d, VIRTIO_BLK_CFG_CAPACITY, 1) == SECTORS, "capacity, one byte");
-	UT_CHECK(vdrv_cfg(&d, VIRTIO_BLK_CFG_SEG_MAX, 4) == DV_VBLK_SEG_MAX, "seg_max %u",
-		 vdrv_cfg(&d, VIRTIO_BLK_CFG_SEG_MAX, 4));
-	UT_CHECK(vdrv_cfg(&d, VIRTIO_BLK_CFG_BLK_SIZE, 4) == DV_VBLK_SECTOR, "blk_size");
-	UT_CHECK(vdrv_cfg(&d, VIRTIO_BLK_CFG_BLK_SIZE, 2) == DV_VBLK_SECTOR, "blk_size, 2 bytes");
+	UT_CHECK(vdrv_cfg(&d, DV_VBLK_CFG_CAPACITY, 4) == SECTORS, "capacity %u: no partial sector",
+		 vdrv_cfg(&d, DV_VBLK_CFG_CAPACITY, 4));
+	UT_CHECK(vdrv_cfg(&d, DV_VBLK_CFG_CAPACITY + 4, 4) == 0, "capacity high word");
+	UT_CHECK(vdrv_cfg(&d, DV_VBLK_CFG_CAPACITY, 1) == SECTORS, "capacity, one byte");
+	UT_CHECK(vdrv_cfg(&d, DV_VBLK_CFG_SEG_MAX, 4) == DV_VBLK_SEG_MAX, "seg_max %u",
+		 vdrv_cfg(&d, DV_VBLK_CFG_SEG_MAX, 4));
+	UT_CHECK(vdrv_cfg(&d, DV_VBLK_CFG_BLK_SIZE, 4) == DV_VBLK_SECTOR, "blk_size");
+	UT_CHECK(vdrv_cfg(&d, DV_VBLK_CFG_BLK_SIZE, 2) == DV_VBLK_SECTOR, "blk_size, 2 bytes");
 	UT_CHECK(vdrv_cfg(&d, DV_VBLK_CONFIG_SIZE, 4) == 0, "beyond the config space");
 	make(true, NULL);
 	UT_CHECK(vdrv_features(&d) == (want | VDRV_BIT(VIRTIO_BLK_F_RO)), "read-only: RO offered");
@@ -598,7 +598,7 @@ UT_TEST(several_requests_one_notify)
 	vdrv_notify(&d, 0);
 	UT_CHECK(vdrv_used_idx(&d, 0) == 3, "all three served: %u", vdrv_used_idx(&d, 0));
 	for (uint16_t i = 0; i < 3; i++) {
-		struct virtq_used_elem e = vdrv_used(&d, 0, i);
+		struct vring_used_elem e = vdrv_used(&d, 0, i);
 
 		UT_CHECK(e.id == 3 * i && e.len == DV_VBLK_SECTOR + 1, "used %u: %u %u", i, e.id,
 			 e.len);
@@ -618,7 +618,7 @@ UT_TEST(malformed_chain_needs_reset)
 	b[1] = (struct vdrv_buf){VDRV_RAM_BASE + VDRV_RAM_SIZE - 256, DV_VBLK_SECTOR, true};
 	b[2] = status_buf();
 	UT_CHECK(run(b, 3, false) == ~0u, "not returned");
-	UT_CHECK(vdrv_rd(&d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET, "needs reset");
+	UT_CHECK(vdrv_rd(&d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET, "needs reset");
 	UT_CHECK(*vdrv_bytes(&d, b[2]) == UNTOUCHED && blk.stats.reads == 0, "not served");
 }
 

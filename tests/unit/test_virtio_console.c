@@ -50,7 +50,7 @@ static void make_with(void (*fn)(void *, const uint8_t *, size_t))
 		abort();
 	live = true;
 	vdrv_attach(&d, &cons.t);
-	if (vdrv_up(&d, vdrv_features(&d) & ~VDRV_BIT(VIRTIO_F_EVENT_IDX), 2,
+	if (vdrv_up(&d, vdrv_features(&d) & ~VDRV_BIT(VIRTIO_RING_F_EVENT_IDX), 2,
 		    DV_VCONS_QUEUE_SIZE) != VDRV_STATUS_OK)
 		abort();
 }
@@ -85,8 +85,9 @@ UT_TEST(config_and_features)
 {
 	make();
 	UT_CHECK(vdrv_rd(&d, VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_CONSOLE, "device id");
-	UT_CHECK(vdrv_features(&d) == (VDRV_BIT(VIRTIO_F_INDIRECT_DESC) |
-				       VDRV_BIT(VIRTIO_F_EVENT_IDX) | VDRV_BIT(VIRTIO_F_VERSION_1)),
+	UT_CHECK(vdrv_features(&d) ==
+		     (VDRV_BIT(VIRTIO_RING_F_INDIRECT_DESC) | VDRV_BIT(VIRTIO_RING_F_EVENT_IDX) |
+		      VDRV_BIT(VIRTIO_F_VERSION_1)),
 		 "features %#llx", (unsigned long long)vdrv_features(&d));
 	UT_CHECK(vdrv_cfg(&d, 0, 4) == 0 && vdrv_cfg(&d, 8, 4) == 0, "config reads 0");
 }

@@ -84,7 +84,7 @@ static void dev_config_write(void *opaque, uint32_t offset, unsigned size, uint3
 static const struct dv_virtio_dev_ops dev_ops = {
     .device_id = 2,
     /* bit 40 is not one the transport carries: it must not be offered */
-    .features = BIT(0) | BIT(5) | BIT(VIRTIO_F_EVENT_IDX) | BIT(40),
+    .features = BIT(0) | BIT(5) | BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(40),
     .nqueues = 2,
     .queue_max = 16,
     .config_size = 8,
@@ -144,14 +144,14 @@ static void wr64(uint64_t lo, uint64_t val)
 /* Linux's virtio_mmio probe up to FEATURES_OK; returns the status read back. */
 static uint32_t negotiate(uint64_t features)
 {
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
 	wr(VIRTIO_MMIO_STATUS,
-	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
 	return rd(VIRTIO_MMIO_STATUS);
 }
 
@@ -160,14 +160,14 @@ static void setup_queue(uint32_t sel, uint32_t num, uint64_t desc, uint64_t avai
 	wr(VIRTIO_MMIO_QUEUE_SEL, sel);
 	wr(VIRTIO_MMIO_QUEUE_NUM, num);
 	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, desc);
-	wr64(VIRTIO_MMIO_QUEUE_DRIVER_LOW, avail);
-	wr64(VIRTIO_MMIO_QUEUE_DEVICE_LOW, used);
+	wr64(VIRTIO_MMIO_QUEUE_AVAIL_LOW, avail);
+	wr64(VIRTIO_MMIO_QUEUE_USED_LOW, used);
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
 #define ALL_OK                                                                                     \
-	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |            \
-	 VIRTIO_STATUS_DRIVER_OK)
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |      \
+	 VIRTIO_CONFIG_S_DRIVER_OK)
 
 /* A device ready to use: queue 0 of 8 entries at DESC/AVAIL/USED, DRIVER_OK. */
 static void bring_up(uint64_t features)
@@ -186,7 +186,7 @@ static void *at(uint64_t gpa)
 /* The driver offers a one-buffer writable chain at descriptor 0. */
 static void offer(void)
 {
-	struct virtq_desc d = {DATA, 16, VIRTQ_DESC_F_WRITE, 0};
+	struct vring_desc d = {DATA, 16, VRING_DESC_F_WRITE, 0};
 	uint16_t *idx = at(AVAIL + 2);
 
 	memcpy(at(DESC), &d, sizeof(d));
@@ -237,7 +237,8 @@ UT_TEST(init_rejects_bad_ops)
 UT_TEST(features_offered)
 {
 	make();
-	UT_CHECK(rd(VIRTIO_MMIO_DEVICE_FEATURES) == (BIT(0) | BIT(5) | BIT(VIRTIO_F_EVENT_IDX)),
+	UT_CHECK(rd(VIRTIO_MMIO_DEVICE_FEATURES) ==
+		     (BIT(0) | BIT(5) | BIT(VIRTIO_RING_F_EVENT_IDX)),
 		 "low word %#x", rd(VIRTIO_MMIO_DEVICE_FEATURES));
 	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
 	UT_CHECK(rd(VIRTIO_MMIO_DEVICE_FEATURES) == 1, "high word %#x: VERSION_1 only",
@@ -249,16 +250,17 @@ UT_TEST(features_offered)
 UT_TEST(feature_negotiation)
 {
 	make();
-	UT_CHECK(!(negotiate(BIT(0)) & VIRTIO_STATUS_FEATURES_OK), "VERSION_1 missing: refused");
+	UT_CHECK(!(negotiate(BIT(0)) & VIRTIO_CONFIG_S_FEATURES_OK), "VERSION_1 missing: refused");
 	make();
-	UT_CHECK(!(negotiate(BIT(VIRTIO_F_VERSION_1) | BIT(40)) & VIRTIO_STATUS_FEATURES_OK),
+	UT_CHECK(!(negotiate(BIT(VIRTIO_F_VERSION_1) | BIT(40)) & VIRTIO_CONFIG_S_FEATURES_OK),
 		 "bit 40 was not offered: refused");
 	make();
-	UT_CHECK(!(negotiate(BIT(VIRTIO_F_VERSION_1) | BIT(1)) & VIRTIO_STATUS_FEATURES_OK),
+	UT_CHECK(!(negotiate(BIT(VIRTIO_F_VERSION_1) | BIT(1)) & VIRTIO_CONFIG_S_FEATURES_OK),
 		 "bit 1 was not offered: refused");
 	make();
 	UT_CHECK(negotiate(BIT(VIRTIO_F_VERSION_1) | BIT(5)) ==
-		     (VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK),
+		     (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+		      VIRTIO_CONFIG_S_FEATURES_OK),
 		 "accepted");
 	UT_CHECK(dv_virtio_mmio_features(&rig.dev) == (BIT(VIRTIO_F_VERSION_1) | BIT(5)),
 		 "driver features");
@@ -274,24 +276,25 @@ UT_TEST(feature_negotiation)
 UT_TEST(status_state_machine)
 {
 	make();
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_DRIVER);
 	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == 0, "DRIVER without ACKNOWLEDGE");
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_FEATURES_OK);
-	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == VIRTIO_STATUS_ACKNOWLEDGE, "FEATURES_OK without DRIVER");
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_FEATURES_OK);
+	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == VIRTIO_CONFIG_S_ACKNOWLEDGE,
+		 "FEATURES_OK without DRIVER");
 	wr(VIRTIO_MMIO_STATUS,
-	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
-	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == VIRTIO_STATUS_ACKNOWLEDGE,
+	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_DRIVER_OK);
+	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == VIRTIO_CONFIG_S_ACKNOWLEDGE,
 		 "DRIVER_OK without FEATURES_OK");
 	negotiate(BIT(VIRTIO_F_VERSION_1));
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	UT_CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK, "bits are never cleared");
+	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	UT_CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK, "bits are never cleared");
 	wr_sized(VIRTIO_MMIO_STATUS, 1, 0);
-	UT_CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK, "1-byte write ignored");
+	UT_CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK, "1-byte write ignored");
 	wr(VIRTIO_MMIO_STATUS, ALL_OK);
 	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == ALL_OK, "DRIVER_OK");
-	wr(VIRTIO_MMIO_STATUS, ALL_OK | VIRTIO_STATUS_FAILED);
-	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == (ALL_OK | VIRTIO_STATUS_FAILED), "FAILED");
+	wr(VIRTIO_MMIO_STATUS, ALL_OK | VIRTIO_CONFIG_S_FAILED);
+	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == (ALL_OK | VIRTIO_CONFIG_S_FAILED), "FAILED");
 	UT_CHECK(rig.resets == 0, "no reset yet");
 	wr(VIRTIO_MMIO_STATUS, 0);
 	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == 0 && rig.resets == 1, "writing 0 resets");
@@ -305,7 +308,7 @@ UT_TEST(queue_setup_through_registers)
 	make();
 	setup_queue(0, 8, DESC, AVAIL, USED);
 	UT_CHECK(rd(VIRTIO_MMIO_QUEUE_READY) == 0, "not before FEATURES_OK");
-	UT_CHECK(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET), "but no error");
+	UT_CHECK(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET), "but no error");
 	bring_up(BIT(VIRTIO_F_VERSION_1));
 	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
 	UT_CHECK(rd(VIRTIO_MMIO_QUEUE_READY) == 1, "ready");
@@ -327,7 +330,7 @@ UT_TEST(queue_setup_through_registers)
 	UT_CHECK(rd(VIRTIO_MMIO_QUEUE_READY) == 0, "queue 7 does not exist");
 
 	make();
-	negotiate(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_EVENT_IDX));
+	negotiate(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_RING_F_EVENT_IDX));
 	setup_queue(1, 16, DESC, AVAIL, USED);
 	vq = dv_virtio_mmio_queue(&rig.dev, 1);
 	UT_CHECK(vq && vq->event_idx && vq->size == 16, "EVENT_IDX reaches the queue");
@@ -354,8 +357,8 @@ UT_TEST(bad_queue_setup_needs_reset)
 		negotiate(BIT(VIRTIO_F_VERSION_1));
 		setup_queue(0, bad[i].num, bad[i].desc, bad[i].avail, bad[i].used);
 		UT_CHECK(rd(VIRTIO_MMIO_QUEUE_READY) == 0, "%s: not ready", bad[i].why);
-		UT_CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET,
-			 "%s: needs reset", bad[i].why);
+		UT_CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET, "%s: needs reset",
+			 bad[i].why);
 		UT_CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_CONFIG && rig.level,
 			 "%s: config interrupt", bad[i].why);
 	}
@@ -396,21 +399,21 @@ UT_TEST(notify_reaches_device_and_interrupts)
 
 UT_TEST(malformed_queue_needs_reset)
 {
-	struct virtq_desc d = {DATA, 16, VIRTQ_DESC_F_NEXT, 0}; /* a self loop */
+	struct vring_desc d = {DATA, 16, VRING_DESC_F_NEXT, 0}; /* a self loop */
 
 	bring_up(BIT(VIRTIO_F_VERSION_1));
 	offer();
 	memcpy(at(DESC), &d, sizeof(d));
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	UT_CHECK(rig.popped == -EINVAL, "pop %d", rig.popped);
-	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == (ALL_OK | VIRTIO_STATUS_DEVICE_NEEDS_RESET),
-		 "status %#x", rd(VIRTIO_MMIO_STATUS));
+	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == (ALL_OK | VIRTIO_CONFIG_S_NEEDS_RESET), "status %#x",
+		 rd(VIRTIO_MMIO_STATUS));
 	UT_CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_CONFIG && rig.level, "irq");
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	UT_CHECK(rig.notifies == 1, "no more notifies once it needs a reset");
-	wr(VIRTIO_MMIO_STATUS, ALL_OK | VIRTIO_STATUS_DEVICE_NEEDS_RESET | VIRTIO_STATUS_FAILED);
+	wr(VIRTIO_MMIO_STATUS, ALL_OK | VIRTIO_CONFIG_S_NEEDS_RESET | VIRTIO_CONFIG_S_FAILED);
 	UT_CHECK(rd(VIRTIO_MMIO_STATUS) ==
-		     (ALL_OK | VIRTIO_STATUS_FAILED | VIRTIO_STATUS_DEVICE_NEEDS_RESET),
+		     (ALL_OK | VIRTIO_CONFIG_S_FAILED | VIRTIO_CONFIG_S_NEEDS_RESET),
 		 "FAILED on top, NEEDS_RESET kept");
 	wr(VIRTIO_MMIO_STATUS, 0);
 	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == 0 && rd(VIRTIO_MMIO_INTERRUPT_STATUS) == 0 && !rig.level,
@@ -464,7 +467,7 @@ UT_TEST(config_space_of_odd_size)
 UT_TEST(pop_push_signal)
 {
 	uint32_t gen = ~0u;
-	struct virtq_used_elem e;
+	struct vring_used_elem e;
 
 	bring_up(BIT(VIRTIO_F_VERSION_1));
 	UT_CHECK(!dv_virtio_mmio_queue_has_work(&rig.dev, 0), "nothing offered yet");
@@ -563,7 +566,7 @@ UT_TEST(push_after_queue_stop_is_stale)
 
 UT_TEST(malformed_pop_needs_reset)
 {
-	struct virtq_desc d = {DATA, 16, VIRTQ_DESC_F_NEXT, 0}; /* a self loop */
+	struct vring_desc d = {DATA, 16, VRING_DESC_F_NEXT, 0}; /* a self loop */
 	uint8_t before[USED_BYTES];
 	uint32_t gen;
 
@@ -572,7 +575,7 @@ UT_TEST(malformed_pop_needs_reset)
 	memcpy(at(DESC), &d, sizeof(d));
 	memcpy(before, at(USED), sizeof(before));
 	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == -EINVAL, "malformed");
-	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == (ALL_OK | VIRTIO_STATUS_DEVICE_NEEDS_RESET), "status");
+	UT_CHECK(rd(VIRTIO_MMIO_STATUS) == (ALL_OK | VIRTIO_CONFIG_S_NEEDS_RESET), "status");
 	UT_CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) == VIRTIO_MMIO_INT_CONFIG && rig.level, "irq");
 	UT_CHECK(!dv_virtio_mmio_queue_has_work(&rig.dev, 0), "no work until reset");
 	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == 0, "no pop until reset");
@@ -588,7 +591,7 @@ UT_TEST(push_bad_head_needs_reset)
 	offer();
 	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen) == 1, "popped");
 	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen, 8, 1) == -EINVAL, "head 8 of 8");
-	UT_CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DEVICE_NEEDS_RESET, "needs reset");
+	UT_CHECK(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET, "needs reset");
 	UT_CHECK(*(uint16_t *)at(USED + 2) == 0, "used idx untouched");
 }
 
@@ -597,14 +600,14 @@ UT_TEST(signal_used_honours_suppression)
 	uint32_t gen;
 
 	bring_up(BIT(VIRTIO_F_VERSION_1));
-	*(uint16_t *)at(AVAIL) = VIRTQ_AVAIL_F_NO_INTERRUPT;
+	*(uint16_t *)at(AVAIL) = VRING_AVAIL_F_NO_INTERRUPT;
 	offer();
 	dv_virtio_mmio_pop(&rig.dev, 0, &req, &gen);
 	UT_CHECK(dv_virtio_mmio_push(&rig.dev, 0, gen, req.head, 1) == 0, "pushed");
 	UT_CHECK(!dv_virtio_mmio_signal_used(&rig.dev, 0), "NO_INTERRUPT");
 	UT_CHECK(rd(VIRTIO_MMIO_INTERRUPT_STATUS) == 0 && !rig.level, "no irq");
 
-	bring_up(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_EVENT_IDX));
+	bring_up(BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_RING_F_EVENT_IDX));
 	*(uint16_t *)at(AVAIL + 4 + 2 * 8) = 1; /* used_event: after the second buffer */
 	offer();
 	offer();

@@ -53,8 +53,8 @@ static void make(void)
 		abort();
 	live = true;
 	vdrv_attach(&d, &net.t);
-	if (vdrv_up(&d, vdrv_features(&d) & ~VDRV_BIT(VIRTIO_F_EVENT_IDX), 2, DV_VNET_QUEUE_SIZE) !=
-	    VDRV_STATUS_OK)
+	if (vdrv_up(&d, vdrv_features(&d) & ~VDRV_BIT(VIRTIO_RING_F_EVENT_IDX), 2,
+		    DV_VNET_QUEUE_SIZE) != VDRV_STATUS_OK)
 		abort();
 }
 
@@ -88,7 +88,7 @@ static uint32_t tx(const struct vdrv_buf *b, unsigned int n, bool indirect)
 {
 	uint16_t before = vdrv_used_idx(&d, TXQ);
 	uint16_t head = indirect ? vdrv_send_indirect(&d, TXQ, b, n) : vdrv_send(&d, TXQ, b, n);
-	struct virtq_used_elem e;
+	struct vring_used_elem e;
 
 	if (vdrv_used_idx(&d, TXQ) != (uint16_t)(before + 1))
 		return ~0u;
@@ -129,7 +129,7 @@ UT_TEST(config_and_features)
 		      VDRV_BIT(VIRTIO_NET_F_CSUM) | VDRV_BIT(VIRTIO_NET_F_GUEST_CSUM) |
 		      VDRV_BIT(VIRTIO_NET_F_GUEST_TSO4) | VDRV_BIT(VIRTIO_NET_F_GUEST_TSO6) |
 		      VDRV_BIT(VIRTIO_NET_F_HOST_TSO4) | VDRV_BIT(VIRTIO_NET_F_HOST_TSO6) |
-		      VDRV_BIT(VIRTIO_F_INDIRECT_DESC) | VDRV_BIT(VIRTIO_F_EVENT_IDX) |
+		      VDRV_BIT(VIRTIO_RING_F_INDIRECT_DESC) | VDRV_BIT(VIRTIO_RING_F_EVENT_IDX) |
 		      VDRV_BIT(VIRTIO_F_VERSION_1)),
 		 "features %#llx", (unsigned long long)vdrv_features(&d));
 	for (uint32_t i = 0; i < 6; i++)
@@ -243,7 +243,7 @@ UT_TEST(rx_frame)
 {
 	struct vdrv_buf b[1];
 	size_t len = packet(pkt, 100, 42);
-	struct virtq_used_elem e;
+	struct vring_used_elem e;
 	uint16_t head;
 
 	make();

@@ -35,8 +35,8 @@ static void make(void)
 		abort();
 	live = true;
 	vdrv_attach(&d, &rng.t);
-	if (vdrv_up(&d, vdrv_features(&d) & ~VDRV_BIT(VIRTIO_F_EVENT_IDX), 1, DV_VRNG_QUEUE_SIZE) !=
-	    VDRV_STATUS_OK)
+	if (vdrv_up(&d, vdrv_features(&d) & ~VDRV_BIT(VIRTIO_RING_F_EVENT_IDX), 1,
+		    DV_VRNG_QUEUE_SIZE) != VDRV_STATUS_OK)
 		abort();
 }
 
@@ -45,7 +45,7 @@ static uint32_t run(const struct vdrv_buf *b, unsigned int n, bool indirect)
 {
 	uint16_t before = vdrv_used_idx(&d, 0);
 	uint16_t head = indirect ? vdrv_send_indirect(&d, 0, b, n) : vdrv_send(&d, 0, b, n);
-	struct virtq_used_elem e;
+	struct vring_used_elem e;
 
 	if (vdrv_used_idx(&d, 0) != (uint16_t)(before + 1))
 		return ~0u;
@@ -65,8 +65,9 @@ UT_TEST(config_and_features)
 {
 	make();
 	UT_CHECK(vdrv_rd(&d, VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_RNG, "device id");
-	UT_CHECK(vdrv_features(&d) == (VDRV_BIT(VIRTIO_F_INDIRECT_DESC) |
-				       VDRV_BIT(VIRTIO_F_EVENT_IDX) | VDRV_BIT(VIRTIO_F_VERSION_1)),
+	UT_CHECK(vdrv_features(&d) ==
+		     (VDRV_BIT(VIRTIO_RING_F_INDIRECT_DESC) | VDRV_BIT(VIRTIO_RING_F_EVENT_IDX) |
+		      VDRV_BIT(VIRTIO_F_VERSION_1)),
 		 "features %#llx", (unsigned long long)vdrv_features(&d));
 	UT_CHECK(vdrv_cfg(&d, 0, 4) == 0, "no config space");
 }

@@ -33,7 +33,7 @@ static uint16_t *u16at(uint64_t gpa)
 static void desc_at(uint64_t table, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
 		    uint16_t next)
 {
-	struct virtq_desc d = {addr, len, flags, next};
+	struct vring_desc d = {addr, len, flags, next};
 
 	memcpy((uint8_t *)at(table) + 16 * (size_t)i, &d, sizeof(d));
 }
@@ -61,9 +61,9 @@ static int fresh(uint16_t size, bool event_idx)
 	return dv_virtq_setup(&q, &mem, size, DESC, AVAIL, USED, event_idx);
 }
 
-static struct virtq_used_elem used_elem(uint16_t i)
+static struct vring_used_elem used_elem(uint16_t i)
 {
-	struct virtq_used_elem e;
+	struct vring_used_elem e;
 
 	memcpy(&e, (uint8_t *)at(USED + 4) + 8 * (size_t)(i & (q.size - 1)), sizeof(e));
 	return e;
@@ -118,10 +118,10 @@ UT_TEST(direct_chain_and_used_ring)
 	int ret;
 
 	fresh(8, false);
-	desc(5, DATA, 16, VIRTQ_DESC_F_NEXT, 2);
-	desc(2, DATA + 0x100, 0, VIRTQ_DESC_F_NEXT, 7); /* empty: dropped */
-	desc(7, DATA + 0x200, 512, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 0);
-	desc(0, DATA + 0x400, 1, VIRTQ_DESC_F_WRITE, 0);
+	desc(5, DATA, 16, VRING_DESC_F_NEXT, 2);
+	desc(2, DATA + 0x100, 0, VRING_DESC_F_NEXT, 7); /* empty: dropped */
+	desc(7, DATA + 0x200, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 0);
+	desc(0, DATA + 0x400, 1, VRING_DESC_F_WRITE, 0);
 	offer(5);
 	ret = dv_virtq_pop(&q, &req);
 	UT_CHECK(ret == 1, "pop returned %d", ret);
@@ -145,11 +145,11 @@ UT_TEST(direct_chain_and_used_ring)
 UT_TEST(indirect_table)
 {
 	fresh(8, false);
-	desc(0, DATA, 4, VIRTQ_DESC_F_NEXT, 1);
-	desc(1, IND, 48, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(IND, 0, DATA + 0x10, 8, VIRTQ_DESC_F_NEXT, 2);
-	desc_at(IND, 2, DATA + 0x20, 32, VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE, 1);
-	desc_at(IND, 1, DATA + 0x40, 64, VIRTQ_DESC_F_WRITE, 0);
+	desc(0, DATA, 4, VRING_DESC_F_NEXT, 1);
+	desc(1, IND, 48, VRING_DESC_F_INDIRECT, 0);
+	desc_at(IND, 0, DATA + 0x10, 8, VRING_DESC_F_NEXT, 2);
+	desc_at(IND, 2, DATA + 0x20, 32, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 1);
+	desc_at(IND, 1, DATA + 0x40, 64, VRING_DESC_F_WRITE, 0);
 	offer(0);
 	UT_CHECK(dv_virtq_pop(&q, &req) == 1, "pop");
 	UT_CHECK(req.nread == 2 && req.nwrite == 2, "%u readable, %u writable", req.nread,
@@ -211,7 +211,7 @@ UT_TEST(desc_outside_ram)
 	offer(0);
 	UT_CHECK(dv_virtq_pop(&q, &req) == 1, "ending exactly at the end of RAM");
 	fresh(8, false);
-	desc(0, 0xfffffffffffffff0ull, 0xffffffff, VIRTQ_DESC_F_WRITE, 0);
+	desc(0, 0xfffffffffffffff0ull, 0xffffffff, VRING_DESC_F_WRITE, 0);
 	offer(0);
 	EXPECT_BROKEN(-EIO, "addr + len overflows");
 	fresh(8, false);
@@ -226,7 +226,7 @@ UT_TEST(bad_indices)
 	offer(8);
 	EXPECT_BROKEN(-EINVAL, "head >= size");
 	fresh(8, false);
-	desc(0, DATA, 8, VIRTQ_DESC_F_NEXT, 8);
+	desc(0, DATA, 8, VRING_DESC_F_NEXT, 8);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "next >= size");
 }
@@ -234,35 +234,35 @@ UT_TEST(bad_indices)
 UT_TEST(loops)
 {
 	fresh(8, false);
-	desc(0, DATA, 8, VIRTQ_DESC_F_NEXT, 1);
-	desc(1, DATA, 8, VIRTQ_DESC_F_NEXT, 0);
+	desc(0, DATA, 8, VRING_DESC_F_NEXT, 1);
+	desc(1, DATA, 8, VRING_DESC_F_NEXT, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "0 -> 1 -> 0");
 	fresh(8, false);
-	desc(0, DATA, 8, VIRTQ_DESC_F_NEXT, 0);
+	desc(0, DATA, 8, VRING_DESC_F_NEXT, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "self loop");
 	/* Empty buffers add no segment: only the chain length bound stops these. */
 	fresh(8, false);
-	desc(0, DATA, 0, VIRTQ_DESC_F_NEXT, 1);
-	desc(1, DATA, 0, VIRTQ_DESC_F_NEXT, 0);
+	desc(0, DATA, 0, VRING_DESC_F_NEXT, 1);
+	desc(1, DATA, 0, VRING_DESC_F_NEXT, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "loop of empty buffers");
 	fresh(8, false);
-	desc(0, IND, 32, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(IND, 0, DATA, 0, VIRTQ_DESC_F_NEXT, 1);
-	desc_at(IND, 1, DATA, 0, VIRTQ_DESC_F_NEXT, 0);
+	desc(0, IND, 32, VRING_DESC_F_INDIRECT, 0);
+	desc_at(IND, 0, DATA, 0, VRING_DESC_F_NEXT, 1);
+	desc_at(IND, 1, DATA, 0, VRING_DESC_F_NEXT, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "loop of empty buffers in an indirect table");
 	fresh(4, false);
 	for (uint16_t i = 0; i < 4; i++)
-		desc(i, DATA, 8, i < 3 ? VIRTQ_DESC_F_NEXT : 0, (uint16_t)(i + 1));
+		desc(i, DATA, 8, i < 3 ? VRING_DESC_F_NEXT : 0, (uint16_t)(i + 1));
 	offer(0);
 	UT_CHECK(dv_virtq_pop(&q, &req) == 1 && req.nread == 4, "a chain of exactly size");
 	fresh(8, false);
-	desc(0, IND, 32, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(IND, 0, DATA, 8, VIRTQ_DESC_F_NEXT, 1);
-	desc_at(IND, 1, DATA, 8, VIRTQ_DESC_F_NEXT, 0);
+	desc(0, IND, 32, VRING_DESC_F_INDIRECT, 0);
+	desc_at(IND, 0, DATA, 8, VRING_DESC_F_NEXT, 1);
+	desc_at(IND, 1, DATA, 8, VRING_DESC_F_NEXT, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "loop inside an indirect table");
 }
@@ -270,39 +270,39 @@ UT_TEST(loops)
 UT_TEST(bad_indirect)
 {
 	fresh(8, false);
-	desc(0, IND, 32, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(IND, 0, DATA, 8, VIRTQ_DESC_F_NEXT, 1);
-	desc_at(IND, 1, IND + 0x100, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	desc(0, IND, 32, VRING_DESC_F_INDIRECT, 0);
+	desc_at(IND, 0, DATA, 8, VRING_DESC_F_NEXT, 1);
+	desc_at(IND, 1, IND + 0x100, 16, VRING_DESC_F_INDIRECT, 0);
 	desc_at(IND + 0x100, 0, DATA, 8, 0, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "indirect inside indirect");
 
 	fresh(8, false);
-	desc(0, IND, 24, VIRTQ_DESC_F_INDIRECT, 0);
+	desc(0, IND, 24, VRING_DESC_F_INDIRECT, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "len 24");
 	fresh(8, false);
-	desc(0, IND, 0, VIRTQ_DESC_F_INDIRECT, 0);
+	desc(0, IND, 0, VRING_DESC_F_INDIRECT, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "len 0");
 	fresh(8, false);
-	desc(0, RAM_BASE + RAM_SIZE - 16, 32, VIRTQ_DESC_F_INDIRECT, 0);
+	desc(0, RAM_BASE + RAM_SIZE - 16, 32, VRING_DESC_F_INDIRECT, 0);
 	offer(0);
 	EXPECT_BROKEN(-EIO, "table straddling the end of RAM");
 	fresh(8, false);
-	desc(0, IND, 16, VIRTQ_DESC_F_INDIRECT | VIRTQ_DESC_F_NEXT, 1);
+	desc(0, IND, 16, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 1);
 	desc(1, DATA, 8, 0, 0);
 	desc_at(IND, 0, DATA, 8, 0, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "INDIRECT with NEXT");
 	fresh(8, false);
-	desc(0, IND, 32, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(IND, 0, DATA, 8, VIRTQ_DESC_F_NEXT, 2);
+	desc(0, IND, 32, VRING_DESC_F_INDIRECT, 0);
+	desc_at(IND, 0, DATA, 8, VRING_DESC_F_NEXT, 2);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "next beyond the table");
 	fresh(8, false);
-	desc(0, IND, 32, VIRTQ_DESC_F_INDIRECT, 0);
-	desc_at(IND, 0, DATA, 8, VIRTQ_DESC_F_NEXT, 1);
+	desc(0, IND, 32, VRING_DESC_F_INDIRECT, 0);
+	desc_at(IND, 0, DATA, 8, VRING_DESC_F_NEXT, 1);
 	desc_at(IND, 1, RAM_BASE + RAM_SIZE, 8, 0, 0);
 	offer(0);
 	EXPECT_BROKEN(-EIO, "buffer outside RAM in the table");
@@ -314,16 +314,16 @@ UT_TEST(too_many_segments)
 
 	fresh(8, false);
 	for (uint32_t i = 0; i < n; i++)
-		desc_at(IND, (uint16_t)i, DATA, 8, i + 1 < n ? VIRTQ_DESC_F_NEXT : 0,
+		desc_at(IND, (uint16_t)i, DATA, 8, i + 1 < n ? VRING_DESC_F_NEXT : 0,
 			(uint16_t)(i + 1));
-	desc(0, IND, 16 * n, VIRTQ_DESC_F_INDIRECT, 0);
+	desc(0, IND, 16 * n, VRING_DESC_F_INDIRECT, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "more segments than a request holds");
 	fresh(8, false);
 	desc_at(IND, (uint16_t)(n - 2), DATA, 8, 0, 0);
-	desc(0, IND, 16 * (n - 1), VIRTQ_DESC_F_INDIRECT, 0);
+	desc(0, IND, 16 * (n - 1), VRING_DESC_F_INDIRECT, 0);
 	for (uint32_t i = 0; i + 1 < n - 1; i++)
-		desc_at(IND, (uint16_t)i, DATA, 8, VIRTQ_DESC_F_NEXT, (uint16_t)(i + 1));
+		desc_at(IND, (uint16_t)i, DATA, 8, VRING_DESC_F_NEXT, (uint16_t)(i + 1));
 	offer(0);
 	UT_CHECK(dv_virtq_pop(&q, &req) == 1 && req.nread == DV_VIRTQ_MAX_SEGS,
 		 "exactly DV_VIRTQ_MAX_SEGS");
@@ -332,13 +332,13 @@ UT_TEST(too_many_segments)
 UT_TEST(write_before_read)
 {
 	fresh(8, false);
-	desc(0, DATA, 8, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
+	desc(0, DATA, 8, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
 	desc(1, DATA, 8, 0, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "readable after writable");
 	fresh(8, false);
-	desc(0, DATA, 8, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
-	desc(1, IND, 16, VIRTQ_DESC_F_INDIRECT, 0);
+	desc(0, DATA, 8, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	desc(1, IND, 16, VRING_DESC_F_INDIRECT, 0);
 	desc_at(IND, 0, DATA, 8, 0, 0);
 	offer(0);
 	EXPECT_BROKEN(-EINVAL, "readable in the table after a writable direct one");
@@ -367,7 +367,7 @@ UT_TEST(notify_without_event_idx)
 	dv_virtq_push(&q, 0, 0);
 	UT_CHECK(dv_virtq_should_notify(&q), "pushed, interrupts wanted");
 	UT_CHECK(!dv_virtq_should_notify(&q), "nothing new since");
-	*u16at(AVAIL) = VIRTQ_AVAIL_F_NO_INTERRUPT;
+	*u16at(AVAIL) = VRING_AVAIL_F_NO_INTERRUPT;
 	dv_virtq_push(&q, 0, 0);
 	UT_CHECK(!dv_virtq_should_notify(&q), "NO_INTERRUPT");
 }
@@ -379,7 +379,7 @@ UT_TEST(notify_with_event_idx)
 	fresh(8, true);
 	used_event = u16at(AVAIL + 4 + 2 * 8);
 	avail_event = u16at(USED + 4 + 8 * 8);
-	*u16at(AVAIL) = VIRTQ_AVAIL_F_NO_INTERRUPT; /* ignored with EVENT_IDX */
+	*u16at(AVAIL) = VRING_AVAIL_F_NO_INTERRUPT; /* ignored with EVENT_IDX */
 	desc(0, DATA, 8, 0, 0);
 	*used_event = 0;
 	dv_virtq_push(&q, 0, 0);

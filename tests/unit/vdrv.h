@@ -37,8 +37,8 @@
 #define VDRV_HEAP     (VDRV_RAM_BASE + 0x40000)
 #define VDRV_BIT(n)   (1ull << (n))
 #define VDRV_STATUS_OK                                                                             \
-	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |            \
-	 VIRTIO_STATUS_DRIVER_OK)
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |      \
+	 VIRTIO_CONFIG_S_DRIVER_OK)
 
 /* One buffer of a chain: len bytes at gpa, device-writable or not. */
 struct vdrv_buf {
@@ -181,8 +181,8 @@ static inline void vdrv_queue(struct vdrv *d, unsigned int q, uint16_t size)
 	vdrv_wr(d, VIRTIO_MMIO_QUEUE_SEL, q);
 	vdrv_wr(d, VIRTIO_MMIO_QUEUE_NUM, size);
 	vdrv_wr64(d, VIRTIO_MMIO_QUEUE_DESC_LOW, VDRV_DESC(q));
-	vdrv_wr64(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW, VDRV_AVAIL(q));
-	vdrv_wr64(d, VIRTIO_MMIO_QUEUE_DEVICE_LOW, VDRV_USED(q));
+	vdrv_wr64(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW, VDRV_AVAIL(q));
+	vdrv_wr64(d, VIRTIO_MMIO_QUEUE_USED_LOW, VDRV_USED(q));
 	vdrv_wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
 	memset(&d->q[q], 0, sizeof(d->q[q]));
 	d->q[q].size = size;
@@ -198,14 +198,14 @@ static inline uint32_t vdrv_up(struct vdrv *d, uint64_t features, unsigned int n
 {
 	features |= VDRV_BIT(VIRTIO_F_VERSION_1);
 	vdrv_wr(d, VIRTIO_MMIO_STATUS, 0);
-	vdrv_wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	vdrv_wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vdrv_wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	vdrv_wr(d, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
 	vdrv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	vdrv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
 	vdrv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	vdrv_wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
 	vdrv_wr(d, VIRTIO_MMIO_STATUS,
-		VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
+		VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
 	for (unsigned int q = 0; q < nqueues; q++)
 		vdrv_queue(d, q, size);
 	vdrv_wr(d, VIRTIO_MMIO_STATUS, VDRV_STATUS_OK);
@@ -215,7 +215,7 @@ static inline uint32_t vdrv_up(struct vdrv *d, uint64_t features, unsigned int n
 static inline void vdrv_desc_at(struct vdrv *d, uint64_t table, uint16_t i, uint64_t addr,
 				uint32_t len, uint16_t flags, uint16_t next)
 {
-	struct virtq_desc desc = {addr, len, flags, next};
+	struct vring_desc desc = {addr, len, flags, next};
 
 	memcpy((uint8_t *)vdrv_ptr(d, table) + 16 * (size_t)i, &desc, sizeof(desc));
 }
@@ -230,7 +230,7 @@ static inline uint16_t vdrv_chain(struct vdrv *d, unsigned int q, const struct v
 	for (unsigned int k = 0; k < n; k++) {
 		uint16_t next = (uint16_t)((i + 1) & (vq->size - 1));
 		uint16_t flags =
-		    (bufs[k].write ? VIRTQ_DESC_F_WRITE : 0) | (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0);
+		    (bufs[k].write ? VRING_DESC_F_WRITE : 0) | (k + 1 < n ? VRING_DESC_F_NEXT : 0);
 
 		vdrv_desc_at(d, VDRV_DESC(q), i, bufs[k].gpa, bufs[k].len, flags, next);
 		i = next;
@@ -249,10 +249,10 @@ static inline uint16_t vdrv_indirect(struct vdrv *d, unsigned int q, const struc
 
 	for (unsigned int k = 0; k < n; k++)
 		vdrv_desc_at(d, table, (uint16_t)k, bufs[k].gpa, bufs[k].len,
-			     (bufs[k].write ? VIRTQ_DESC_F_WRITE : 0) |
-				 (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0),
+			     (bufs[k].write ? VRING_DESC_F_WRITE : 0) |
+				 (k + 1 < n ? VRING_DESC_F_NEXT : 0),
 			     (uint16_t)(k + 1));
-	vdrv_desc_at(d, VDRV_DESC(q), head, table, 16 * n, VIRTQ_DESC_F_INDIRECT, 0);
+	vdrv_desc_at(d, VDRV_DESC(q), head, table, 16 * n, VRING_DESC_F_INDIRECT, 0);
 	vq->next_desc = (uint16_t)((head + 1) & (vq->size - 1));
 	return head;
 }
@@ -302,9 +302,9 @@ static inline uint16_t vdrv_used_idx(struct vdrv *d, unsigned int q)
 }
 
 /* Used ring entry i (counted from 0 since the queue was set up). */
-static inline struct virtq_used_elem vdrv_used(struct vdrv *d, unsigned int q, uint16_t i)
+static inline struct vring_used_elem vdrv_used(struct vdrv *d, unsigned int q, uint16_t i)
 {
-	struct virtq_used_elem e;
+	struct vring_used_elem e;
 
 	memcpy(&e, (uint8_t *)vdrv_ptr(d, VDRV_USED(q) + 4) + 8 * (size_t)(i & (d->q[q].size - 1)),
 	       sizeof(e));

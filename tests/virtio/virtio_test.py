@@ -309,4 +309,112 @@ def _():
     check(any("virtio-console0:" in l and "out 0 bytes" not in l for l in c), "no console stats")
 
 
+
+# ---- every device at once: 8 disks, 8 links, rng, console, and the UART ----
+NDISKS = NNETS = 8
+
+GUEST_MAX = r"""
+# Keep ttyS0 open so the UART's interrupt is requested too
+cat /dev/ttyS0 >/dev/null 2>&1 &
+sleep 1
+for d in /sys/bus/virtio/devices/virtio*; do echo "VDEV $(basename $d) $(cat $d/device)"; done
+sed 's/^/IRQ0| /' /proc/interrupts
+echo 3 > /proc/sys/vm/drop_caches
+for i in 0 1 2 3 4 5 6 7; do
+	dev=vd$(echo abcdefgh | cut -c$((i + 1)))
+	echo DISK_$dev=$(dd if=/dev/$dev bs=512 count=1 2>/dev/null | head -n 1)
+	ip addr add 10.9.$i.2/24 dev eth$i && ip link set eth$i up
+	echo MAC_eth$i=$(cat /sys/class/net/eth$i/address)
+done
+for i in 0 1 2 3 4 5 6 7; do
+	ping -c 2 -W 5 10.9.$i.1 >/dev/null 2>&1 && echo PING_eth$i=ok || echo PING_eth$i=failed
+done
+echo RNG_CURRENT=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)
+echo RNG=$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n')
+echo uart-out-$$ > /dev/ttyS0 && echo UART_WRITE=ok
+sleep 1
+sed 's/^/IRQ1| /' /proc/interrupts
+exit 0
+"""
+
+HOST_MAX = r"""
+for i in 0 1 2 3 4 5 6 7; do
+	dd if=/dev/zero of=/tmp/d$i.img bs=64k count=16 2>/dev/null
+	printf 'dvdisk-%d\n' $i | dd of=/tmp/d$i.img conv=notrunc 2>/dev/null
+	tunctl -t dvm$i >/dev/null && ip addr add 10.9.$i.1/24 dev dvm$i && ip link set dvm$i up || echo TAP_FAILED=$i
+done
+"""
+
+
+def irq_table(lines):
+    """/proc/interrupts lines -> {device name: (PLIC source, total count)} of the PLIC's lines.
+    A line two devices share names both, with the same source."""
+    table = {}
+    ncpu = len(lines[0].split()) if lines else 0
+    for l in lines[1:]:
+        f = l.split()
+        if "PLIC" not in f or not f[0].rstrip(":").isdigit():
+            continue
+        t = next(i for i, x in enumerate(f) if x in ("Level", "Edge"))
+        count = sum(int(x) for x in f[1:1 + ncpu] if x.isdigit())
+        for name in " ".join(f[t + 1:]).split(", "):
+            table[name] = (int(f[t - 1]), count)
+    return table
+
+
+def max_run():
+    def make():
+        g = guest_initrd(GUEST_MAX, "max")
+        args = ["--initrd /test/g.cpio.gz --cpus 2 --memory 512M --stats --console virtio"]
+        args += ["--disk path=/tmp/d%d.img" % i for i in range(NDISKS)]
+        args += ["--net tap=dvm%d,mac=52:54:00:00:09:%02x" % (i, i) for i in range(NNETS)]
+        script = HOST_MAX + duvisor_line("M", " ".join(args), limit=400)
+        return hostvm.run(script, files={"/test/g.cpio.gz": g}, smp=2, timeout=600,
+                          log=os.path.join(LOGDIR, "test-virtio-max-%s.log" % backend()))
+    return run_once("max", make)
+
+
+@test("every device at once (8 disks, 8 links, rng, console, UART): each on a PLIC line of its own, each used")
+def _():
+    r = max_run()
+    m = tagged(r, "M")
+    check(r.value("TAP_FAILED") is None, "tap set-up failed in the host")
+    kinds = {}
+    for l in m:
+        if l.startswith("VDEV "):
+            _, name, dev_id = l.split()
+            kinds[name] = {"0x0001": "net", "0x0002": "blk", "0x0003": "console",
+                           "0x0004": "rng"}.get(dev_id, dev_id)
+    want = {"blk": NDISKS, "net": NNETS, "rng": 1, "console": 1}
+    got = {k: list(kinds.values()).count(k) for k in want}
+    check(got == want, "the guest found virtio devices %r, want %r" % (got, want))
+    before = irq_table([l.split("| ", 1)[1] for l in m if l.startswith("IRQ0| ")])
+    after = irq_table([l.split("| ", 1)[1] for l in m if l.startswith("IRQ1| ")])
+    names = sorted(kinds) + ["ttyS0"]
+    missing = [n for n in names if n not in after]
+    check(not missing, "no interrupt line of their own in /proc/interrupts: %s" % missing)
+    by_src = {}
+    for n in names:
+        by_src.setdefault(after[n][0], []).append(n)
+    shared = {s: ns for s, ns in by_src.items() if len(ns) > 1}
+    check(not shared, "PLIC sources shared: %r" % shared)
+    still = [n for n in names if after[n][1] <= before.get(n, (0, 0))[1]]
+    check(not still, "interrupt counts that did not move while the guest used the device: %s"
+          % ", ".join("%s %d" % (n, after[n][1]) for n in still))
+    for i in range(NDISKS):
+        dev = "vd" + "abcdefgh"[i]
+        check(value(m, "DISK_" + dev) == "dvdisk-%d" % i,
+              "%s reads %r, want dvdisk-%d" % (dev, value(m, "DISK_" + dev), i))
+    for i in range(NNETS):
+        check(value(m, "MAC_eth%d" % i) == "52:54:00:00:09:%02x" % i,
+              "eth%d has MAC %r" % (i, value(m, "MAC_eth%d" % i)))
+        check(value(m, "PING_eth%d" % i) == "ok", "eth%d cannot ping its host tap" % i)
+    check((value(m, "RNG_CURRENT") or "").startswith("virtio_rng"),
+          "rng_current %r" % value(m, "RNG_CURRENT"))
+    check(len(value(m, "RNG") or "") == 64, "hwrng read %r" % value(m, "RNG"))
+    check(value(m, "UART_WRITE") == "ok" and any(l.startswith("uart-out-") for l in m),
+          "the guest's write to ttyS0 did not reach duvisor's output")
+    check(r.value("M_RC") == "0", "duvisor exit %r" % r.value("M_RC"))
+
+
 main("virtio[%s]" % backend())

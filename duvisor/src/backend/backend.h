@@ -13,26 +13,26 @@
 struct dv_vm;
 struct dv_vcpu;
 
-enum dv_exit_reason {
-	DV_EXIT_NONE,
-	DV_EXIT_SBI,	     /* ecall from the guest kernel */
-	DV_EXIT_MMIO,	     /* load/store to guest-physical space that is not RAM */
-	DV_EXIT_WFI,	     /* the guest waits for an interrupt */
-	DV_EXIT_KICK,	     /* another thread asked this vCPU to look at its events */
-	DV_EXIT_FETCH,	     /* instruction fetch outside RAM */
-	DV_EXIT_HOST,	     /* the host interrupted the guest (signal) */
-	DV_EXIT_ILLEGAL,     /* an instruction the hypervisor does not emulate */
-	DV_EXIT_GUEST_FAULT, /* inject other.cause/tval: e.g. the guest unmapped its own code */
-	DV_EXIT_SYSTEM,	     /* the backend handled an SBI reset call: system.type */
-	DV_EXIT_INTERNAL,    /* a backend error */
-	DV_EXIT_REASONS
+enum dv_vmexit_reason {
+	DV_VMEXIT_NONE,
+	DV_VMEXIT_SBI,	       /* ecall from the guest kernel */
+	DV_VMEXIT_MMIO,	       /* load/store to guest-physical space that is not RAM */
+	DV_VMEXIT_WFI,	       /* the guest waits for an interrupt */
+	DV_VMEXIT_KICK,	       /* another thread asked this vCPU to look at its events */
+	DV_VMEXIT_FETCH,       /* instruction fetch outside RAM */
+	DV_VMEXIT_HOST,	       /* the host interrupted the guest (signal) */
+	DV_VMEXIT_ILLEGAL,     /* an instruction the hypervisor does not emulate */
+	DV_VMEXIT_GUEST_FAULT, /* inject other.cause/tval: e.g. the guest unmapped its own code */
+	DV_VMEXIT_SYSTEM,      /* the backend handled an SBI reset call: system.type, .reason */
+	DV_VMEXIT_INTERNAL,    /* a backend error */
+	DV_VMEXIT_REASONS
 };
 
-/* DV_EXIT_SYSTEM */
+/* DV_VMEXIT_SYSTEM */
 enum dv_system_event { DV_SYSTEM_SHUTDOWN, DV_SYSTEM_REBOOT };
 
 struct dv_exit {
-	enum dv_exit_reason reason;
+	enum dv_vmexit_reason reason;
 	uint64_t pc;
 	union {
 		struct {
@@ -46,6 +46,7 @@ struct dv_exit {
 		} mmio;
 		struct {
 			enum dv_system_event type;
+			uint32_t reason; /* SBI SRST reset_reason: 0 none, 1 system failure */
 		} system;
 		struct {
 			uint64_t cause, tval, insn;

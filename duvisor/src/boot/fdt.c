@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The guest's device tree, written with libfdt's sequential-write API. The
- * tree is a table of top-level node emitters; /soc walks a list of devices,
- * each kind emitting its own node. Errors are sticky in the writer, so the
- * emitters read as the tree they produce and the first libfdt error is the
- * one reported.
+ * tree is a table of top-level node emitters; /soc walks the board's
+ * devices, each emitting its own node with the node formats here. Errors
+ * are sticky in the writer, so the emitters read as the tree they produce
+ * and the first error is the one reported.
  */
 #include "boot/fdt.h"
 
@@ -12,23 +12,30 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <libfdt.h>
 
 /* The number of interrupt sources a PLIC can have (source 0 means none). */
 #define PLIC_MAX_NDEV 1023
 
-struct fdtw {
+struct dv_fdt_writer {
 	void *fdt;
-	int err; /* first libfdt error, or 0 */
+	int err; /* first error, or 0 */
+	const struct dv_fdt_desc *d;
+	char path[128];	   /* of the node being written */
+	char console[128]; /* of the first serial node, "" until there is one */
+	uint32_t ndev;	   /* the PLIC's riscv,ndev, 0 until its node */
+	uint32_t max_irq;  /* the highest PLIC source a node names */
 };
 
-static void fw_check(struct fdtw *w, int r)
+static void fw_check(struct dv_fdt_writer *w, int r)
 {
 	if (r < 0 && !w->err)
 		w->err = r;
 }
 
-__attribute__((format(printf, 2, 3))) static void fw_begin(struct fdtw *w, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void fw_begin(struct dv_fdt_writer *w, const char *fmt,
+							   ...)
 {
 	char name[64];
 	va_list ap;
@@ -39,45 +46,60 @@ __attribute__((format(printf, 2, 3))) static void fw_begin(struct fdtw *w, const
 	vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
 	fw_check(w, fdt_begin_node(w->fdt, name));
+	if (name[0]) {
+		size_t len = strlen(w->path);
+
+		snprintf(w->path + len, sizeof(w->path) - len, "/%s", name);
+	}
 }
 
-static void fw_end(struct fdtw *w)
+static void fw_end(struct dv_fdt_writer *w)
 {
+	char *slash = strrchr(w->path, '/');
+
+	if (slash)
+		*slash = '\0';
 	if (!w->err)
 		fw_check(w, fdt_end_node(w->fdt));
 }
 
-static void fw_prop(struct fdtw *w, const char *name, const void *val, int len)
+/* A value no tree may hold: the build fails with -EINVAL */
+static void fw_bad(struct dv_fdt_writer *w)
+{
+	fw_check(w, -FDT_ERR_BADVALUE);
+}
+
+static void fw_prop(struct dv_fdt_writer *w, const char *name, const void *val, int len)
 {
 	if (!w->err)
 		fw_check(w, fdt_property(w->fdt, name, val, len));
 }
 
-static void fw_str(struct fdtw *w, const char *name, const char *s)
+static void fw_str(struct dv_fdt_writer *w, const char *name, const char *s)
 {
 	if (!w->err)
 		fw_check(w, fdt_property_string(w->fdt, name, s));
 }
 
-static void fw_u32(struct fdtw *w, const char *name, uint32_t v)
+static void fw_u32(struct dv_fdt_writer *w, const char *name, uint32_t v)
 {
 	if (!w->err)
 		fw_check(w, fdt_property_u32(w->fdt, name, v));
 }
 
-static void fw_u64(struct fdtw *w, const char *name, uint64_t v)
+static void fw_u64(struct dv_fdt_writer *w, const char *name, uint64_t v)
 {
 	if (!w->err)
 		fw_check(w, fdt_property_u64(w->fdt, name, v));
 }
 
-static void fw_empty(struct fdtw *w, const char *name)
+static void fw_empty(struct dv_fdt_writer *w, const char *name)
 {
 	fw_prop(w, name, NULL, 0);
 }
 
 /* reg = <base size> in two address and two size cells. */
-static void fw_reg(struct fdtw *w, uint64_t base, uint64_t size)
+static void fw_reg(struct dv_fdt_writer *w, uint64_t base, uint64_t size)
 {
 	fdt64_t reg[2] = {cpu_to_fdt64(base), cpu_to_fdt64(size)};
 
@@ -85,87 +107,75 @@ static void fw_reg(struct fdtw *w, uint64_t base, uint64_t size)
 }
 
 /* Interrupt source irq of the PLIC. */
-static void fw_plic_irq(struct fdtw *w, uint32_t irq)
+static void fw_plic_irq(struct dv_fdt_writer *w, uint32_t irq)
 {
+	if (!irq)
+		fw_bad(w);
+	if (irq > w->max_irq)
+		w->max_irq = irq;
 	fw_u32(w, "interrupts", irq);
 	fw_u32(w, "interrupt-parent", DV_FDT_PHANDLE_PLIC);
 }
 
-/* ---- devices on /soc ---- */
+/* ---- the node formats of the board's devices (under /soc) ---- */
 
-enum dv_fdt_dev_kind {
-	DEV_PLIC,
-	DEV_UART,
-	DEV_VIRTIO_MMIO,
-	DEV_NR_KINDS,
-};
-
-struct dv_fdt_dev {
-	enum dv_fdt_dev_kind kind;
-	uint64_t base, size;
-	uint32_t irq;
-};
-
-typedef void (*dev_emit_fn)(struct fdtw *w, const struct dv_fdt_desc *d,
-			    const struct dv_fdt_dev *dev);
-
-static void emit_plic(struct fdtw *w, const struct dv_fdt_desc *d, const struct dv_fdt_dev *dev)
+void dv_fdt_plic(struct dv_fdt_writer *w, uint64_t base, uint64_t size, uint32_t ndev)
 {
 	static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
 	fdt32_t ctx[2 * DV_FDT_MAX_CPUS];
 
+	if (!size || ndev < 1 || ndev > PLIC_MAX_NDEV || w->ndev)
+		fw_bad(w);
+	w->ndev = ndev;
 	/*
 	 * Context i is hart i's S-level context: Linux's PLIC driver walks
 	 * interrupts-extended in order and uses an entry only if its cause is
 	 * the supervisor external interrupt.
 	 */
-	for (unsigned int i = 0; i < d->ncpus; i++) {
+	for (unsigned int i = 0; i < w->d->ncpus; i++) {
 		ctx[2 * i] = cpu_to_fdt32(DV_FDT_PHANDLE_INTC(i));
 		ctx[2 * i + 1] = cpu_to_fdt32(DV_FDT_IRQ_S_EXT);
 	}
-	fw_begin(w, "plic@%llx", (unsigned long long)dev->base);
+	fw_begin(w, "plic@%llx", (unsigned long long)base);
 	fw_prop(w, "compatible", compat, sizeof(compat));
-	fw_reg(w, dev->base, dev->size);
+	fw_reg(w, base, size);
 	fw_u32(w, "#address-cells", 0);
 	fw_u32(w, "#interrupt-cells", 1);
 	fw_empty(w, "interrupt-controller");
-	fw_u32(w, "riscv,ndev", d->plic.ndev);
-	fw_prop(w, "interrupts-extended", ctx, (int)(2 * d->ncpus * sizeof(ctx[0])));
+	fw_u32(w, "riscv,ndev", ndev);
+	fw_prop(w, "interrupts-extended", ctx, (int)(2 * w->d->ncpus * sizeof(ctx[0])));
 	fw_u32(w, "phandle", DV_FDT_PHANDLE_PLIC);
 	fw_end(w);
 }
 
-static void emit_uart(struct fdtw *w, const struct dv_fdt_desc *d, const struct dv_fdt_dev *dev)
+void dv_fdt_serial(struct dv_fdt_writer *w, uint64_t base, uint64_t size, uint32_t irq)
 {
-	(void)d;
-	fw_begin(w, "serial@%llx", (unsigned long long)dev->base);
+	if (!size)
+		fw_bad(w);
+	fw_begin(w, "serial@%llx", (unsigned long long)base);
+	if (!w->console[0])
+		snprintf(w->console, sizeof(w->console), "%s", w->path);
 	fw_str(w, "compatible", "ns16550a");
-	fw_reg(w, dev->base, dev->size);
+	fw_reg(w, base, size);
 	fw_u32(w, "clock-frequency", DV_FDT_UART_CLK);
-	fw_plic_irq(w, dev->irq);
+	fw_plic_irq(w, irq);
 	fw_end(w);
 }
 
-static void emit_virtio_mmio(struct fdtw *w, const struct dv_fdt_desc *d,
-			     const struct dv_fdt_dev *dev)
+void dv_fdt_virtio_mmio(struct dv_fdt_writer *w, uint64_t base, uint64_t size, uint32_t irq)
 {
-	(void)d;
-	fw_begin(w, "virtio_mmio@%llx", (unsigned long long)dev->base);
+	if (!size)
+		fw_bad(w);
+	fw_begin(w, "virtio_mmio@%llx", (unsigned long long)base);
 	fw_str(w, "compatible", "virtio,mmio");
-	fw_reg(w, dev->base, dev->size);
-	fw_plic_irq(w, dev->irq);
+	fw_reg(w, base, size);
+	fw_plic_irq(w, irq);
 	fw_end(w);
 }
-
-static const dev_emit_fn dev_emitters[DEV_NR_KINDS] = {
-    [DEV_PLIC] = emit_plic,
-    [DEV_UART] = emit_uart,
-    [DEV_VIRTIO_MMIO] = emit_virtio_mmio,
-};
 
 /* ---- top-level nodes ---- */
 
-static void emit_cpus(struct fdtw *w, const struct dv_fdt_desc *d)
+static void emit_cpus(struct dv_fdt_writer *w, const struct dv_fdt_desc *d)
 {
 	fw_begin(w, "cpus");
 	fw_u32(w, "#address-cells", 1);
@@ -191,7 +201,7 @@ static void emit_cpus(struct fdtw *w, const struct dv_fdt_desc *d)
 	fw_end(w);
 }
 
-static void emit_memory(struct fdtw *w, const struct dv_fdt_desc *d)
+static void emit_memory(struct dv_fdt_writer *w, const struct dv_fdt_desc *d)
 {
 	fw_begin(w, "memory@%llx", (unsigned long long)d->ram_base);
 	fw_str(w, "device_type", "memory");
@@ -199,20 +209,13 @@ static void emit_memory(struct fdtw *w, const struct dv_fdt_desc *d)
 	fw_end(w);
 }
 
-static void uart_path(const struct dv_fdt_desc *d, char *buf, size_t len)
+static void emit_chosen(struct dv_fdt_writer *w, const struct dv_fdt_desc *d)
 {
-	snprintf(buf, len, "/soc/serial@%llx", (unsigned long long)d->uart.base);
-}
-
-static void emit_chosen(struct fdtw *w, const struct dv_fdt_desc *d)
-{
-	char path[64];
-
-	uart_path(d, path, sizeof(path));
 	fw_begin(w, "chosen");
 	if (d->bootargs)
 		fw_str(w, "bootargs", d->bootargs);
-	fw_str(w, "stdout-path", path);
+	if (w->console[0])
+		fw_str(w, "stdout-path", w->console);
 	if (d->has_initrd) {
 		fw_u64(w, "linux,initrd-start", d->initrd_start);
 		fw_u64(w, "linux,initrd-end", d->initrd_end);
@@ -220,47 +223,37 @@ static void emit_chosen(struct fdtw *w, const struct dv_fdt_desc *d)
 	fw_end(w);
 }
 
-static void emit_aliases(struct fdtw *w, const struct dv_fdt_desc *d)
+static void emit_aliases(struct dv_fdt_writer *w, const struct dv_fdt_desc *d)
 {
-	char path[64];
-
-	uart_path(d, path, sizeof(path));
+	(void)d;
+	if (!w->console[0])
+		return;
 	fw_begin(w, "aliases");
-	fw_str(w, "serial0", path);
+	fw_str(w, "serial0", w->console);
 	fw_end(w);
 }
 
-static void emit_soc(struct fdtw *w, const struct dv_fdt_desc *d)
+static void emit_soc(struct dv_fdt_writer *w, const struct dv_fdt_desc *d)
 {
-	struct dv_fdt_dev devs[2 + DV_FDT_MAX_VIRTIO];
-	unsigned int n = 0;
-
-	devs[n++] = (struct dv_fdt_dev){DEV_PLIC, d->plic.base, d->plic.size, 0};
-	devs[n++] = (struct dv_fdt_dev){DEV_UART, d->uart.base, DV_FDT_UART_SIZE, d->uart.irq};
-	for (unsigned int i = 0; i < d->nvirtio; i++)
-		devs[n++] = (struct dv_fdt_dev){DEV_VIRTIO_MMIO, d->virtio[i].base,
-						d->virtio[i].size, d->virtio[i].irq};
-
 	fw_begin(w, "soc");
 	fw_str(w, "compatible", "simple-bus");
 	fw_u32(w, "#address-cells", 2);
 	fw_u32(w, "#size-cells", 2);
 	fw_empty(w, "ranges");
-	for (unsigned int i = 0; i < n; i++)
-		dev_emitters[devs[i].kind](w, d, &devs[i]);
+	for (unsigned int i = 0; i < d->nnodes; i++)
+		d->nodes[i].emit(w, d->nodes[i].ctx);
 	fw_end(w);
+	/* Every source a device names must be one of the PLIC's */
+	if (w->max_irq > w->ndev)
+		fw_bad(w);
 }
 
-typedef void (*node_emit_fn)(struct fdtw *w, const struct dv_fdt_desc *d);
+typedef void (*node_emit_fn)(struct dv_fdt_writer *w, const struct dv_fdt_desc *d);
 
+/* /chosen and /aliases after /soc: they name the node a device emitted */
 static const node_emit_fn node_emitters[] = {
-    emit_cpus, emit_memory, emit_chosen, emit_aliases, emit_soc,
+    emit_cpus, emit_memory, emit_soc, emit_chosen, emit_aliases,
 };
-
-static bool irq_ok(const struct dv_fdt_desc *d, uint32_t irq)
-{
-	return irq >= 1 && irq <= d->plic.ndev;
-}
 
 static bool desc_ok(const struct dv_fdt_desc *d)
 {
@@ -268,23 +261,16 @@ static bool desc_ok(const struct dv_fdt_desc *d)
 		return false;
 	if (d->mmu != DV_FDT_MMU_SV48 && d->mmu != DV_FDT_MMU_SV39)
 		return false;
-	if (!d->timebase || !d->ram_size || !d->plic.size)
-		return false;
-	if (d->plic.ndev < 1 || d->plic.ndev > PLIC_MAX_NDEV || !irq_ok(d, d->uart.irq))
+	if (!d->timebase || !d->ram_size)
 		return false;
 	if (d->has_initrd && d->initrd_end < d->initrd_start)
 		return false;
-	if (d->nvirtio > DV_FDT_MAX_VIRTIO || (d->nvirtio && !d->virtio))
-		return false;
-	for (unsigned int i = 0; i < d->nvirtio; i++)
-		if (!d->virtio[i].size || !irq_ok(d, d->virtio[i].irq))
-			return false;
-	return true;
+	return !d->nnodes || d->nodes;
 }
 
 int dv_fdt_build(const struct dv_fdt_desc *d, void *buf, size_t size)
 {
-	struct fdtw w = {.fdt = buf};
+	struct dv_fdt_writer w = {.fdt = buf, .d = d};
 
 	if (!desc_ok(d))
 		return -EINVAL;

@@ -139,49 +139,73 @@ static int parse_header(const struct dv_file *f, const uint8_t h[DV_IMAGE_HDR_SI
 	return 0;
 }
 
-/*
- * The layout, in offsets from the RAM base so nothing overflows near the
- * top of the address space: kernel at base + text_offset rounded up to
- * 2 MiB, initrd at the next page, DTB at the next 8 bytes.
- */
-static int plan(const struct dv_guest_mem *mem, const struct dv_image_hdr *hdr,
-		uint64_t initrd_size, uint64_t dtb_size, struct dv_boot_layout *out, char *err,
-		size_t errlen)
+static uint64_t min_u64(uint64_t a, uint64_t b)
 {
-	uint64_t base = mem->gpa_base, kstart = 0, koff, kend = 0, ioff, iend = 0, doff, need = 0;
-	bool ok;
+	return a < b ? a : b;
+}
 
-	ok = !__builtin_add_overflow(base, hdr->text_offset, &kstart) &&
-	     align_up(&kstart, DV_KERNEL_ALIGN);
-	koff = kstart - base;
-	ok = ok && !__builtin_add_overflow(koff, hdr->image_size, &kend);
-	ioff = kend;
-	ok = ok && align_up(&ioff, DV_INITRD_ALIGN) &&
-	     !__builtin_add_overflow(ioff, initrd_size, &iend);
-	doff = iend;
-	ok = ok && align_up(&doff, DV_DTB_ALIGN) && !__builtin_add_overflow(doff, dtb_size, &need);
-	if (!ok || need > mem->size) {
-		char needs[48] = "more than 2^64 bytes";
+static int no_fit(char *err, size_t errlen, uint64_t ram_size, const char *what, uint64_t size,
+		  uint64_t from, uint64_t to)
+{
+	return fail(err, errlen, -ENOMEM,
+		    "does not fit in RAM: %s (%llu bytes) has no room in [%#llx, %#llx); the guest "
+		    "has %llu bytes (%llu MiB)",
+		    what, (unsigned long long)size, (unsigned long long)from,
+		    (unsigned long long)to, (unsigned long long)ram_size,
+		    (unsigned long long)(ram_size >> 20));
+}
 
-		if (ok)
-			snprintf(needs, sizeof(needs), "%llu bytes (%llu MiB)",
-				 (unsigned long long)need,
-				 (unsigned long long)((need + 0xfffff) >> 20));
-		return fail(
-		    err, errlen, -ENOMEM,
-		    "does not fit in RAM: kernel (image_size %llu at text_offset %#llx), initrd "
-		    "(%llu bytes) and DTB (%llu bytes) need %s from the RAM base; the "
-		    "guest has %llu bytes (%llu MiB)",
-		    (unsigned long long)hdr->image_size, (unsigned long long)hdr->text_offset,
-		    (unsigned long long)initrd_size, (unsigned long long)dtb_size, needs,
-		    (unsigned long long)mem->size, (unsigned long long)(mem->size >> 20));
+/*
+ * The layout (see loader.h), in guest physical addresses; the checks keep
+ * every sum below the end of RAM, which dv_guest_mem keeps from wrapping.
+ */
+int dv_boot_plan(const struct dv_guest_mem *mem, uint64_t text_offset, uint64_t image_size,
+		 uint64_t initrd_size, uint64_t dtb_size, struct dv_boot_layout *out, char *err,
+		 size_t errlen)
+{
+	uint64_t base = mem->gpa_base, end = base + mem->size, top, kstart = 0, kend, lo, ir;
+	struct dv_boot_layout l;
+	char what[96];
+
+	/* The kernel: base + text_offset rounded up to 2 MiB */
+	if (__builtin_add_overflow(base, text_offset, &kstart) ||
+	    !align_up(&kstart, DV_KERNEL_ALIGN) || kstart >= end || image_size > end - kstart) {
+		snprintf(what, sizeof(what), "the kernel (image_size %llu at text_offset %#llx)",
+			 (unsigned long long)image_size, (unsigned long long)text_offset);
+		return no_fit(err, errlen, mem->size, what, image_size, base, end);
 	}
-	out->entry = out->kernel_start = base + koff;
-	out->kernel_end = base + kend;
-	out->initrd_start = initrd_size ? base + ioff : 0;
-	out->initrd_end = initrd_size ? base + iend : 0;
-	out->dtb = base + doff;
-	out->dtb_size = dtb_size;
+	kend = kstart + image_size;
+	/* The DTB: the top of RAM, or of its part below 3 GiB, aligned down */
+	top = base < DV_DTB_LIMIT ? min_u64(end, DV_DTB_LIMIT) : end;
+	if (kend > top || dtb_size > top - kend || ((top - dtb_size) & ~(DV_DTB_ALIGN - 1)) < kend)
+		return no_fit(err, errlen, mem->size, "the DTB", dtb_size, kend, top);
+	l.dtb = (top - dtb_size) & ~(DV_DTB_ALIGN - 1);
+	l.dtb_size = dtb_size;
+	l.entry = l.kernel_start = kstart;
+	l.kernel_end = kend;
+	l.initrd_start = l.initrd_end = 0;
+	if (!initrd_size) {
+		*out = l;
+		return 0;
+	}
+	/*
+	 * The initrd: the upper half of a window of min(RAM, 256 MiB) from the
+	 * kernel, well away from what the kernel may treat as free; lower
+	 * only if it does not fit below the DTB there.
+	 */
+	lo = kend;
+	align_up(&lo, DV_INITRD_ALIGN); /* kend <= dtb, a multiple of the page: lo <= dtb */
+	if (initrd_size > l.dtb - lo)
+		return no_fit(err, errlen, mem->size, "the initrd", initrd_size, lo, l.dtb);
+	ir = kstart + min_u64(mem->size / 2, DV_INITRD_WINDOW / 2);
+	align_up(&ir, DV_INITRD_ALIGN);
+	if (ir < lo)
+		ir = lo;
+	if (ir > l.dtb || initrd_size > l.dtb - ir)
+		ir = (l.dtb - initrd_size) & ~(DV_INITRD_ALIGN - 1);
+	l.initrd_start = ir;
+	l.initrd_end = ir + initrd_size;
+	*out = l;
 	return 0;
 }
 
@@ -225,11 +249,11 @@ int dv_load_linux(const struct dv_guest_mem *mem, const char *kernel, const char
 			goto out;
 		}
 	}
-	r = plan(mem, &hdr, rf.size, dtb_size, &l, err, errlen);
+	r = dv_boot_plan(mem, hdr.text_offset, hdr.image_size, rf.size, dtb_size, &l, err, errlen);
 	if (r)
 		goto out;
 
-	/* plan() kept every range inside RAM, so these cannot fail. */
+	/* dv_boot_plan() kept every range inside RAM, so these cannot fail. */
 	dst = dv_gpa_ptr(mem, l.kernel_start, hdr.image_size);
 	r = file_read(&kf, dst, kf.size, err, errlen);
 	if (r)

@@ -228,7 +228,7 @@ static const struct dv_opt dv_opts[] = {
      "guest RAM, 16M..16G, page multiple; suffix K, M or G\n" HELP_INDENT
      "(binary), plain number = bytes (default 256M)",
      set_memory},
-    {"cpus", "N", false, "vCPUs, 1..16 (default 1)", set_cpus},
+    {"cpus", "N", false, "vCPUs, 1..15 (default 1)", set_cpus},
     {"disk", DISK_SYNTAX, true, "virtio-blk disk (repeatable, up to 8)", dv_cli_set_disk},
     {"net", NET_SYNTAX, true, "virtio-net on a tap device (repeatable, up to 8)", dv_cli_set_net},
     {"backend", "dvext|kvm", false, "how to run the guest (default dvext)", set_backend},
@@ -274,7 +274,9 @@ void dv_cli_usage(FILE *out)
 	      "  2  bad command line\n"
 	      "  3  a file named on the command line is missing or not accessible\n"
 	      "  4  the backend is unavailable\n"
-	      "  5  the guest requested a reset, or crashed\n",
+	      "  5  the guest asked for a reboot (restart duvisor to reboot it)\n"
+	      "  6  the guest reported a system failure (SBI reset reason SYSFAILURE)\n"
+	      "  128+N  stopped by signal N\n",
 	      out);
 }
 

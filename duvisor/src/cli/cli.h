@@ -38,8 +38,10 @@
  *   3     DV_EXIT_FILE     a file named on the command line is missing or not accessible
  *   4     DV_EXIT_BACKEND  the requested backend is unavailable (/dev/duvisor or /dev/kvm
  *                          missing, or the CPU lacks DV-Ext / the H extension)
- *   5     DV_EXIT_GUEST    the guest requested a reset, or crashed (SBI SRST reboot or
- *                          system failure, or an unrecoverable guest fault)
+ *   5     DV_EXIT_GUEST    the guest asked for a reboot (SBI SRST cold or warm reboot):
+ *                          duvisor does not reboot it, whoever started it may
+ *   6     DV_EXIT_SYSFAIL  the guest reported a system failure (SBI SRST shutdown or
+ *                          reboot with reason SYSFAILURE): it crashed
  */
 #define DV_EXIT_OK	0
 #define DV_EXIT_FAILURE 1
@@ -47,6 +49,7 @@
 #define DV_EXIT_FILE	3
 #define DV_EXIT_BACKEND 4
 #define DV_EXIT_GUEST	5
+#define DV_EXIT_SYSFAIL 6
 
 /* Limits of the options. */
 #define DV_CLI_MAX_DISKS 8

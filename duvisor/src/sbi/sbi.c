@@ -1,87 +1,103 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* SBI dispatch and the BASE extension. */
+/* SBI dispatch: the extension table, probing, errors, hart masks. */
+#include <errno.h>
 #include <stddef.h>
 
 #include "sbi/sbi.h"
+#include "vmm/vm.h"
 
-static const struct dv_sbi_ext dv_sbi_exts[] = {
-    {"legacy", 0x00, 0x0f, dv_sbi_legacy},
-    {"base", SBI_EXT_BASE, SBI_EXT_BASE, dv_sbi_base},
-    {"time", SBI_EXT_TIME, SBI_EXT_TIME, dv_sbi_time},
-    {"ipi", SBI_EXT_IPI, SBI_EXT_IPI, dv_sbi_ipi},
-    {"rfence", SBI_EXT_RFENCE, SBI_EXT_RFENCE, dv_sbi_rfence},
-    {"hsm", SBI_EXT_HSM, SBI_EXT_HSM, dv_sbi_hsm},
-    {"srst", SBI_EXT_SRST, SBI_EXT_SRST, dv_sbi_srst},
-    {"dbcn", SBI_EXT_DBCN, SBI_EXT_DBCN, dv_sbi_dbcn},
+static const struct dv_sbi_ext *const dv_sbi_exts[] = {
+    &dv_sbi_ext_legacy, &dv_sbi_ext_base, &dv_sbi_ext_time, &dv_sbi_ext_ipi,
+    &dv_sbi_ext_rfence, &dv_sbi_ext_hsm,  &dv_sbi_ext_srst, &dv_sbi_ext_dbcn,
 };
 
 const struct dv_sbi_ext *dv_sbi_find(uint64_t eid)
 {
-	unsigned int i;
-
-	for (i = 0; i < sizeof(dv_sbi_exts) / sizeof(dv_sbi_exts[0]); i++)
-		if (eid >= dv_sbi_exts[i].eid_min && eid <= dv_sbi_exts[i].eid_max)
-			return &dv_sbi_exts[i];
+	for (size_t i = 0; i < sizeof(dv_sbi_exts) / sizeof(dv_sbi_exts[0]); i++)
+		if (eid >= dv_sbi_exts[i]->eid_min && eid <= dv_sbi_exts[i]->eid_max)
+			return dv_sbi_exts[i];
 	return NULL;
 }
 
-/* Legacy calls offered: set_timer, putchar, getchar, shutdown */
-#define DV_SBI_LEGACY_OFFERED ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 8))
-
-int dv_sbi_probe(uint64_t eid)
+/* The function serving (eid, fid), or NULL */
+static dv_sbi_fn *dv_sbi_fn_of(const struct dv_sbi_ext *ext, uint64_t eid, uint64_t fid)
 {
-	if (eid <= 0x0f)
-		return (DV_SBI_LEGACY_OFFERED >> eid) & 1;
-	return dv_sbi_find(eid) != NULL;
+	uint64_t i = ext->legacy ? eid - ext->eid_min : fid;
+
+	return i < ext->nr_fns ? ext->fns[i] : NULL;
+}
+
+int dv_sbi_probe(struct dv_vcpu *vcpu, uint64_t eid)
+{
+	const struct dv_sbi_ext *ext = dv_sbi_find(eid);
+
+	if (!ext)
+		return 0;
+	/* A v0.1 id is offered when its one call is */
+	if (ext->legacy && !dv_sbi_fn_of(ext, eid, 0))
+		return 0;
+	return !ext->probe || ext->probe(vcpu, eid);
+}
+
+int64_t dv_sbi_error(int err)
+{
+	switch (err) {
+	case 0:
+		return SBI_SUCCESS;
+	case -EOPNOTSUPP:
+		return SBI_ERR_NOT_SUPPORTED;
+	case -EINVAL:
+		return SBI_ERR_INVALID_PARAM;
+	case -EFAULT:
+		return SBI_ERR_INVALID_ADDRESS;
+	case -EPERM:
+		return SBI_ERR_DENIED;
+	case -EALREADY:
+		return SBI_ERR_ALREADY_AVAILABLE;
+	default:
+		return SBI_ERR_FAILED;
+	}
 }
 
 struct dv_sbi_ret dv_sbi_call(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid,
 			      const uint64_t args[6])
 {
 	const struct dv_sbi_ext *ext = dv_sbi_find(eid);
+	struct dv_sbi_ret r = {.legacy = ext && ext->legacy};
+	dv_sbi_fn *fn = NULL;
+	int rc;
 
-	if (!ext)
-		return (struct dv_sbi_ret){.error = SBI_ERR_NOT_SUPPORTED};
-	return ext->call(vcpu, eid, fid, args);
-}
-
-enum {
-	SBI_BASE_GET_SPEC_VERSION,
-	SBI_BASE_GET_IMPL_ID,
-	SBI_BASE_GET_IMPL_VERSION,
-	SBI_BASE_PROBE_EXT,
-	SBI_BASE_GET_MVENDORID,
-	SBI_BASE_GET_MARCHID,
-	SBI_BASE_GET_MIMPID,
-};
-
-struct dv_sbi_ret dv_sbi_base(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid,
-			      const uint64_t *args)
-{
-	struct dv_sbi_ret r = {.error = SBI_SUCCESS};
-
-	(void)vcpu;
-	(void)eid;
-	switch (fid) {
-	case SBI_BASE_GET_SPEC_VERSION:
-		r.value = DV_SBI_SPEC_VERSION;
-		break;
-	case SBI_BASE_GET_IMPL_ID:
-		r.value = DV_SBI_IMPL_ID;
-		break;
-	case SBI_BASE_GET_IMPL_VERSION:
-		r.value = 1;
-		break;
-	case SBI_BASE_PROBE_EXT:
-		r.value = dv_sbi_probe(args[0]);
-		break;
-	case SBI_BASE_GET_MVENDORID:
-	case SBI_BASE_GET_MARCHID:
-	case SBI_BASE_GET_MIMPID:
+	if (ext && (!ext->probe || ext->probe(vcpu, eid)))
+		fn = dv_sbi_fn_of(ext, eid, fid);
+	rc = fn ? fn(vcpu, args, &r) : -EOPNOTSUPP;
+	if (r.legacy) {
+		/* A v0.1 call returns its value, or an error, in a0 alone */
+		r.error = rc ? dv_sbi_error(rc) : r.value;
 		r.value = 0;
-		break;
-	default:
-		r.error = SBI_ERR_NOT_SUPPORTED;
+	} else {
+		r.error = dv_sbi_error(rc);
+		if (rc)
+			r.value = 0;
 	}
 	return r;
+}
+
+int dv_sbi_for_harts(struct dv_vcpu *self, uint64_t mask, uint64_t base,
+		     void (*fn)(struct dv_vcpu *target, unsigned int arg), unsigned int arg)
+{
+	struct dv_vm *vm = self->vm;
+	unsigned int i;
+
+	if (base == UINT64_MAX) {
+		for (i = 0; i < vm->nr_vcpus; i++)
+			fn(&vm->vcpus[i], arg);
+		return 0;
+	}
+	if (base >= vm->nr_vcpus ||
+	    (mask && 64 - (uint64_t)__builtin_clzll(mask) > vm->nr_vcpus - base))
+		return -EINVAL;
+	for (i = 0; i < 64; i++)
+		if (mask & (1ULL << i))
+			fn(&vm->vcpus[base + i], arg);
+	return 0;
 }

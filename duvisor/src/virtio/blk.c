@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* virtio-blk: see virtio_blk.h. */
+/* virtio-blk: see blk.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -13,12 +13,6 @@
 #include "virtio/blk.h"
 
 #define BIT64(n) (1ull << (n))
-
-struct blk_hdr {
-	uint32_t type;
-	uint32_t reserved;
-	uint64_t sector;
-};
 
 int dv_vblk_open(const char *path, bool readonly)
 {
@@ -61,14 +55,11 @@ static void blk_notify(void *opaque, unsigned int queue)
 static uint32_t blk_config_read(void *opaque, uint32_t off, unsigned size)
 {
 	struct dv_vblk *b = opaque;
-	uint8_t cfg[DV_VBLK_CONFIG_SIZE] = {0};
-	uint64_t cap = b->sectors;
-	uint32_t seg_max = DV_VBLK_SEG_MAX, blk_size = DV_VBLK_SECTOR, v = 0;
+	struct virtio_blk_config cfg = {
+	    .capacity = b->sectors, .seg_max = DV_VBLK_SEG_MAX, .blk_size = DV_VBLK_SECTOR};
+	uint32_t v = 0;
 
-	memcpy(cfg + VIRTIO_BLK_CFG_CAPACITY, &cap, 8);
-	memcpy(cfg + VIRTIO_BLK_CFG_SEG_MAX, &seg_max, 4);
-	memcpy(cfg + VIRTIO_BLK_CFG_BLK_SIZE, &blk_size, 4);
-	memcpy(&v, cfg + off, size); /* the transport checked off + size */
+	memcpy(&v, (const uint8_t *)&cfg + off, size); /* the transport checked off + size */
 	return v;
 }
 
@@ -77,8 +68,8 @@ static uint32_t blk_config_read(void *opaque, uint32_t off, unsigned size)
 	{                                                                                          \
 		.device_id = VIRTIO_ID_BLOCK,                                                      \
 		.features = BIT64(VIRTIO_BLK_F_SEG_MAX) | BIT64(VIRTIO_BLK_F_BLK_SIZE) |           \
-			    BIT64(VIRTIO_BLK_F_FLUSH) | BIT64(VIRTIO_F_INDIRECT_DESC) |            \
-			    BIT64(VIRTIO_F_EVENT_IDX) | (extra),                                   \
+			    BIT64(VIRTIO_BLK_F_FLUSH) | BIT64(VIRTIO_RING_F_INDIRECT_DESC) |       \
+			    BIT64(VIRTIO_RING_F_EVENT_IDX) | (extra),                              \
 		.nqueues = 1, .queue_max = DV_VBLK_QUEUE_SIZE, .config_size = DV_VBLK_CONFIG_SIZE, \
 		.notify = blk_notify, .config_read = blk_config_read,                              \
 	}
@@ -169,8 +160,8 @@ static int do_io(int fd, struct iovec *iov, unsigned int n, uint64_t pos, bool w
 }
 
 /* One request: returns the status; *written counts the bytes put in the data buffers. */
-static uint8_t blk_request(struct dv_vblk *b, const struct dv_virtq_req *r, const struct blk_hdr *h,
-			   uint32_t *written)
+static uint8_t blk_request(struct dv_vblk *b, const struct dv_virtq_req *r,
+			   const struct virtio_blk_outhdr *h, uint32_t *written)
 {
 	struct iovec *iov = b->iov;
 	uint64_t in_len = r->write_len - 1; /* the status byte is the last writable one */
@@ -226,7 +217,7 @@ void dv_vblk_serve(struct dv_vblk *b)
 
 	dv_vdev_take(&b->pending);
 	while ((rc = dv_virtio_mmio_pop(&b->t, 0, r, &gen)) == 1) {
-		struct blk_hdr h;
+		struct virtio_blk_outhdr h;
 		uint32_t written = 0;
 		uint8_t status;
 

@@ -15,35 +15,22 @@
 #define DV_VIRTIO_BLK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <linux/virtio_blk.h> /* feature bits, request types, status, config layout */
 
 #include "virtio/dev.h"
 #include "virtio/transport.h"
 
-#define VIRTIO_BLK_F_SEG_MAX  2
-#define VIRTIO_BLK_F_RO	      5
-#define VIRTIO_BLK_F_BLK_SIZE 6
-#define VIRTIO_BLK_F_FLUSH    9
+#define DV_VBLK_SECTOR	   512
+#define DV_VBLK_QUEUE_SIZE 256
+#define DV_VBLK_SEG_MAX	   (DV_VIRTQ_MAX_SEGS - 2) /* header and status take two */
 
-#define VIRTIO_BLK_T_IN	    0
-#define VIRTIO_BLK_T_OUT    1
-#define VIRTIO_BLK_T_FLUSH  4
-#define VIRTIO_BLK_T_GET_ID 8
-
-#define VIRTIO_BLK_S_OK	    0
-#define VIRTIO_BLK_S_IOERR  1
-#define VIRTIO_BLK_S_UNSUPP 2
-
-#define VIRTIO_BLK_ID_BYTES 20
-#define DV_VBLK_SECTOR	    512
-#define DV_VBLK_QUEUE_SIZE  256
-#define DV_VBLK_SEG_MAX	    (DV_VIRTQ_MAX_SEGS - 2) /* header and status take two */
-
-/* Config space offsets (spec 5.2.4) */
-#define VIRTIO_BLK_CFG_CAPACITY 0  /* le64, sectors */
-#define VIRTIO_BLK_CFG_SEG_MAX	12 /* le32 */
-#define VIRTIO_BLK_CFG_BLK_SIZE 20 /* le32 */
-#define DV_VBLK_CONFIG_SIZE	24
+/* The config space the device exposes (spec 5.2.4): capacity up to blk_size */
+#define DV_VBLK_CFG_CAPACITY offsetof(struct virtio_blk_config, capacity)
+#define DV_VBLK_CFG_SEG_MAX  offsetof(struct virtio_blk_config, seg_max)
+#define DV_VBLK_CFG_BLK_SIZE offsetof(struct virtio_blk_config, blk_size)
+#define DV_VBLK_CONFIG_SIZE  offsetof(struct virtio_blk_config, physical_block_exp)
 
 struct dv_vblk_stats {
 	uint64_t reads, writes, flushes, get_ids, unsupported, errors;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* virtio-console: see virtio_console.h. */
+/* virtio-console: see console.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +23,7 @@ static void cons_notify(void *opaque, unsigned int queue)
 
 static const struct dv_virtio_dev_ops cons_ops = {
     .device_id = VIRTIO_ID_CONSOLE,
-    .features = BIT64(VIRTIO_F_INDIRECT_DESC) | BIT64(VIRTIO_F_EVENT_IDX),
+    .features = BIT64(VIRTIO_RING_F_INDIRECT_DESC) | BIT64(VIRTIO_RING_F_EVENT_IDX),
     .nqueues = 2,
     .queue_max = DV_VCONS_QUEUE_SIZE,
     .config_size = DV_VCONS_CONFIG_SIZE,

@@ -10,13 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/virtio_console.h>
+
 #include "virtio/dev.h"
 #include "virtio/transport.h"
 
 #define DV_VCONS_RXQ	     0
 #define DV_VCONS_TXQ	     1
 #define DV_VCONS_QUEUE_SIZE  64
-#define DV_VCONS_CONFIG_SIZE 12 /* cols, rows, max_nr_ports, emerg_wr: unused, read as 0 */
+#define DV_VCONS_CONFIG_SIZE sizeof(struct virtio_console_config) /* unused: reads as 0 */
 
 struct dv_vcons {
 	struct dv_virtio_mmio t;

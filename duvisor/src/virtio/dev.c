@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Helpers the virtio device models share: see virtio_dev.h. */
+/* Helpers the virtio device models share: see dev.h. */
 #include <string.h>
 
 #include "virtio/dev.h"

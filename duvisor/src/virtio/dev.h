@@ -15,14 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
+#include <linux/virtio_ids.h> /* device IDs (spec 5) */
 
 #include "virtio/queue.h"
-
-/* Device IDs (virtio spec 5). */
-#define VIRTIO_ID_NET	  1
-#define VIRTIO_ID_BLOCK	  2
-#define VIRTIO_ID_CONSOLE 3
-#define VIRTIO_ID_RNG	  4
 
 struct dv_vdev_kick {
 	void (*fn)(void *ctx); /* NULL: serve inline */

@@ -1,45 +1,58 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A VM's virtio-mmio devices, from its configuration: one virtio-blk per
+ * The virtio-mmio devices of a VM (vmm/device.h): one virtio-blk per
  * --disk, one virtio-net per --net, a virtio-rng always, and a
- * virtio-console with --console virtio. They take the MMIO windows at
- * DV_VIRTIO_BASE + i * DV_VIRTIO_STRIDE and PLIC sources DV_VIRTIO_IRQ + i
- * in that order, so the guest's vda is the first --disk and eth0 the first
- * --net. All their queue work runs on the I/O thread's loop.
+ * virtio-console with --console virtio, created in that order, so the
+ * guest's vda is the first --disk and eth0 the first --net. Each kind is in
+ * <kind>_device.c; what they share is here: the state every kind's device
+ * starts with, the eventfd a vCPU's notify posts (served by the I/O
+ * thread's loop, or by a thread of the device's own), the virtio,mmio
+ * device-tree node and the reset.
  */
-#ifndef DV_VM_VIRTIO_H
-#define DV_VM_VIRTIO_H
+#ifndef DV_VIRTIO_DEVICES_H
+#define DV_VIRTIO_DEVICES_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "cli/cli.h"
-#include "boot/fdt.h"
+#include "vmm/device.h"
 #include "vmm/ioloop.h"
+#include "virtio/dev.h"
+#include "virtio/transport.h"
 
-#define DV_VM_MAX_VIRTIO (DV_CLI_MAX_DISKS + DV_CLI_MAX_NETS + 2)
+struct dv_vcons;
 
-struct dv_vm;
-struct dv_vdev_slot;
-
-struct dv_vm_virtio {
-	unsigned int n;
-	struct dv_vdev_slot *slot[DV_VM_MAX_VIRTIO];
-	struct dv_fdt_virtio fdt[DV_VM_MAX_VIRTIO];
-	struct dv_vcons *console; /* NULL without --console virtio */
+/* The first member of every virtio device's state (dev->priv) */
+struct dv_vdev {
+	struct dv_virtio_mmio *t;  /* the model's transport */
+	struct dv_ioloop *loop;	   /* NULL: a thread of its own serves it */
+	struct dv_io_handler kick; /* eventfd: a vCPU notified a queue */
 };
 
+/* The kind's state (size bytes, starting with struct dv_vdev), zeroed, as dev->priv; NULL: no
+ * memory */
+void *dv_vdev_new(struct dv_device *dev, size_t size);
 /*
- * Opens the disks and taps, creates the devices and registers their MMIO
- * windows and loop handlers. Returns 0 or a DV_EXIT_* code after printing
- * what failed (DV_EXIT_FILE for a disk that cannot be opened).
+ * Before the model's init: the kick eventfd, blocking for a device with a
+ * thread of its own (loop NULL), else served by serve(opaque) on loop.
+ * Fills *kick for the model. 0 or -errno.
  */
-int dv_vm_virtio_create(struct dv_vm *vm, struct dv_ioloop *loop, struct dv_vm_virtio *v);
-void dv_vm_virtio_destroy(struct dv_vm_virtio *v);
+int dv_vdev_kick_init(struct dv_vdev *v, struct dv_ioloop *loop,
+		      void (*serve)(struct dv_io_handler *h, uint32_t events), void *opaque,
+		      struct dv_vdev_kick *kick);
+/* After it: the window is the transport's t, and the loop watches the kick. 0 or -errno. */
+int dv_vdev_start(struct dv_vdev *v, struct dv_device *dev, struct dv_virtio_mmio *t);
+/* create()'s end: 0, or DV_EXIT_FAILURE after saying which device failed how (rc < 0) */
+int dv_vdev_created(const struct dv_device *dev, int rc);
+/* destroy()'s end, once the model is gone: closes the kick eventfd and frees dev->priv */
+void dv_vdev_free(struct dv_device *dev);
 
-/* The I/O thread: move queued console input into the virtio console. */
-void dv_vm_virtio_console_feed(struct dv_vm_virtio *v);
-/* --stats: one line per device. */
-void dv_vm_virtio_print_stats(struct dv_vm_virtio *v, FILE *f);
+/* Every kind's fdt, reset and first --stats line */
+void dv_vdev_fdt(const struct dv_device *dev, struct dv_fdt_writer *w);
+void dv_vdev_reset(struct dv_device *dev);
+void dv_vdev_stats(const struct dv_device *dev, FILE *f);
 
-#endif /* DV_VM_VIRTIO_H */
+/* The I/O thread: move queued terminal input into the virtio console (NULL: none). */
+void dv_vcons_feed(struct dv_vcons *c);
+
+#endif /* DV_VIRTIO_DEVICES_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* virtio-net on a tap: see virtio_net.h. */
+/* virtio-net on a tap: see net.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -12,7 +12,7 @@
 #include "virtio/net.h"
 
 #define BIT64(n)	(1ull << (n))
-#define NUM_BUFFERS_OFF 10 /* virtio_net_hdr_v1.num_buffers */
+#define NUM_BUFFERS_OFF offsetof(struct virtio_net_hdr_v1, num_buffers)
 
 int dv_tap_open(const char *name, const char **why)
 {
@@ -59,13 +59,11 @@ static void net_notify(void *opaque, unsigned int queue)
 static uint32_t net_config_read(void *opaque, uint32_t off, unsigned size)
 {
 	struct dv_vnet *n = opaque;
-	uint8_t cfg[DV_VNET_CONFIG_SIZE];
-	uint16_t status = VIRTIO_NET_S_LINK_UP;
+	struct virtio_net_config cfg = {.status = VIRTIO_NET_S_LINK_UP};
 	uint32_t v = 0;
 
-	memcpy(cfg, n->mac, 6);
-	memcpy(cfg + 6, &status, 2);
-	memcpy(&v, cfg + off, size);
+	memcpy(cfg.mac, n->mac, sizeof(cfg.mac));
+	memcpy(&v, (const uint8_t *)&cfg + off, size); /* the transport checked off + size */
 	return v;
 }
 
@@ -74,8 +72,8 @@ static const struct dv_virtio_dev_ops net_ops = {
     .features = BIT64(VIRTIO_NET_F_MAC) | BIT64(VIRTIO_NET_F_STATUS) | BIT64(VIRTIO_NET_F_CSUM) |
 		BIT64(VIRTIO_NET_F_GUEST_CSUM) | BIT64(VIRTIO_NET_F_GUEST_TSO4) |
 		BIT64(VIRTIO_NET_F_GUEST_TSO6) | BIT64(VIRTIO_NET_F_HOST_TSO4) |
-		BIT64(VIRTIO_NET_F_HOST_TSO6) | BIT64(VIRTIO_F_INDIRECT_DESC) |
-		BIT64(VIRTIO_F_EVENT_IDX),
+		BIT64(VIRTIO_NET_F_HOST_TSO6) | BIT64(VIRTIO_RING_F_INDIRECT_DESC) |
+		BIT64(VIRTIO_RING_F_EVENT_IDX),
     .nqueues = 2,
     .queue_max = DV_VNET_QUEUE_SIZE,
     .config_size = DV_VNET_CONFIG_SIZE,
@@ -208,7 +206,7 @@ static void sync_offloads(struct dv_vnet *n)
 	uint64_t f;
 	unsigned long o, old;
 
-	if (!(dv_virtio_mmio_status(&n->t) & VIRTIO_STATUS_DRIVER_OK))
+	if (!(dv_virtio_mmio_status(&n->t) & VIRTIO_CONFIG_S_DRIVER_OK))
 		return;
 	f = dv_virtio_mmio_features(&n->t);
 	if (f == n->offload_features)
@@ -243,7 +241,7 @@ void dv_vnet_rx(struct dv_vnet *n)
 			if (r <= 0)
 				break; /* EAGAIN: drained; errors: the same, retried on the next
 					  event */
-			if (r <= DV_VNET_HDR_LEN) {
+			if ((size_t)r <= DV_VNET_HDR_LEN) {
 				n->stats.rx_dropped++;
 				continue;
 			}

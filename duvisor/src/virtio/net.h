@@ -19,27 +19,20 @@
 #define DV_VIRTIO_NET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <linux/virtio_net.h> /* feature bits, link status, header and config layout */
 
 #include "virtio/dev.h"
 #include "virtio/transport.h"
 
-#define VIRTIO_NET_F_CSUM	0
-#define VIRTIO_NET_F_GUEST_CSUM 1
-#define VIRTIO_NET_F_GUEST_TSO4 7
-#define VIRTIO_NET_F_GUEST_TSO6 8
-#define VIRTIO_NET_F_HOST_TSO4	11
-#define VIRTIO_NET_F_HOST_TSO6	12
-#define VIRTIO_NET_F_MAC	5
-#define VIRTIO_NET_F_STATUS	16
-#define VIRTIO_NET_S_LINK_UP	1
-
-#define DV_VNET_RXQ	    0
-#define DV_VNET_TXQ	    1
-#define DV_VNET_QUEUE_SIZE  256
-#define DV_VNET_HDR_LEN	    12	  /* struct virtio_net_hdr_v1 */
-#define DV_VNET_MAX_FRAME   65550 /* an Ethernet frame up to 64 KiB, with VLAN tag */
-#define DV_VNET_CONFIG_SIZE 8	  /* mac[6], status */
+#define DV_VNET_RXQ	   0
+#define DV_VNET_TXQ	   1
+#define DV_VNET_QUEUE_SIZE 256
+#define DV_VNET_HDR_LEN	   sizeof(struct virtio_net_hdr_v1)
+#define DV_VNET_MAX_FRAME  65550 /* an Ethernet frame up to 64 KiB, with VLAN tag */
+#define DV_VNET_CONFIG_SIZE                                                                        \
+	offsetof(struct virtio_net_config, max_virtqueue_pairs) /* mac, status */
 
 struct dv_vnet_stats {
 	uint64_t rx_packets, rx_bytes, rx_dropped; /* dropped: too big for the buffer, or bad */

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The device side of a split virtqueue: see virtq.h. */
+/* The device side of a split virtqueue: see queue.h. */
 #include "virtio/queue.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 /* Offsets inside the avail and used rings (spec 2.7.6, 2.7.8). */
-#define AVAIL_FLAGS	    0
-#define AVAIL_IDX	    2
-#define AVAIL_RING(i)	    (4 + 2 * (size_t)(i))
-#define USED_FLAGS	    0
-#define USED_IDX	    2
-#define USED_RING(i)	    (4 + 8 * (size_t)(i))
+#define AVAIL_FLAGS   offsetof(struct vring_avail, flags)
+#define AVAIL_IDX     offsetof(struct vring_avail, idx)
+#define AVAIL_RING(i) (offsetof(struct vring_avail, ring) + sizeof(__virtio16) * (size_t)(i))
+#define USED_FLAGS    offsetof(struct vring_used, flags)
+#define USED_IDX      offsetof(struct vring_used, idx)
+#define USED_RING(i)                                                                               \
+	(offsetof(struct vring_used, ring) + sizeof(struct vring_used_elem) * (size_t)(i))
 #define AVAIL_USED_EVENT(n) AVAIL_RING(n) /* used_event follows ring[n] */
 #define USED_AVAIL_EVENT(n) USED_RING(n)  /* avail_event follows ring[n] */
 
@@ -50,9 +52,9 @@ int dv_virtq_setup(struct dv_virtq *q, const struct dv_guest_mem *mem, uint16_t 
 	q->broken = true;
 	if (!size || (size & (size - 1)) || size > DV_VIRTQ_MAX_SIZE)
 		return -EINVAL;
-	q->desc = part(mem, desc, VIRTQ_DESC_BYTES(size), VIRTQ_DESC_ALIGN);
-	q->avail = part(mem, avail, VIRTQ_AVAIL_BYTES(size), VIRTQ_AVAIL_ALIGN);
-	q->used = part(mem, used, VIRTQ_USED_BYTES(size), VIRTQ_USED_ALIGN);
+	q->desc = part(mem, desc, VIRTQ_DESC_BYTES(size), VRING_DESC_ALIGN_SIZE);
+	q->avail = part(mem, avail, VIRTQ_AVAIL_BYTES(size), VRING_AVAIL_ALIGN_SIZE);
+	q->used = part(mem, used, VIRTQ_USED_BYTES(size), VRING_USED_ALIGN_SIZE);
 	if (!q->desc || !q->avail || !q->used)
 		return -EINVAL;
 	q->mem = mem;
@@ -66,18 +68,18 @@ int dv_virtq_setup(struct dv_virtq *q, const struct dv_guest_mem *mem, uint16_t 
  * The guest may rewrite a descriptor while we read it: copy it once, and
  * use only the copy.
  */
-static void read_desc(struct virtq_desc *d, const uint8_t *table, uint32_t i)
+static void read_desc(struct vring_desc *d, const uint8_t *table, uint32_t i)
 {
-	memcpy(d, table + 16 * (size_t)i, sizeof(*d));
+	memcpy(d, table + sizeof(*d) * (size_t)i, sizeof(*d));
 }
 
-static int add_seg(struct dv_virtq *q, struct dv_virtq_req *req, const struct virtq_desc *d)
+static int add_seg(struct dv_virtq *q, struct dv_virtq_req *req, const struct vring_desc *d)
 {
 	void *p = dv_gpa_ptr(q->mem, d->addr, d->len);
 
 	if (!p)
 		return -EIO;
-	if (d->flags & VIRTQ_DESC_F_WRITE) {
+	if (d->flags & VRING_DESC_F_WRITE) {
 		if (!d->len)
 			return 0;
 		if (req->nwrite >= DV_VIRTQ_MAX_SEGS)
@@ -99,11 +101,11 @@ static int add_seg(struct dv_virtq *q, struct dv_virtq_req *req, const struct vi
 }
 
 /* Walks an indirect table (spec 2.7.5.3): its own index space, no nesting. */
-static int walk_indirect(struct dv_virtq *q, struct dv_virtq_req *req, const struct virtq_desc *ind)
+static int walk_indirect(struct dv_virtq *q, struct dv_virtq_req *req, const struct vring_desc *ind)
 {
 	uint32_t n = ind->len / 16, i = 0, count = 0;
 	const uint8_t *table;
-	struct virtq_desc d;
+	struct vring_desc d;
 	int ret;
 
 	if (!ind->len || ind->len % 16 || n > DV_VIRTQ_MAX_SIZE)
@@ -116,12 +118,12 @@ static int walk_indirect(struct dv_virtq *q, struct dv_virtq_req *req, const str
 		if (++count > n)
 			return -EINVAL;
 		read_desc(&d, table, i);
-		if (d.flags & VIRTQ_DESC_F_INDIRECT)
+		if (d.flags & VRING_DESC_F_INDIRECT)
 			return -EINVAL;
 		ret = add_seg(q, req, &d);
 		if (ret)
 			return ret;
-		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+		if (!(d.flags & VRING_DESC_F_NEXT))
 			return 0;
 		if (d.next >= n)
 			return -EINVAL;
@@ -133,7 +135,7 @@ static int walk_chain(struct dv_virtq *q, struct dv_virtq_req *req, uint16_t hea
 {
 	uint32_t count = 0;
 	uint16_t i = head;
-	struct virtq_desc d;
+	struct vring_desc d;
 	int ret;
 
 	for (;;) {
@@ -141,17 +143,17 @@ static int walk_chain(struct dv_virtq *q, struct dv_virtq_req *req, uint16_t hea
 		if (++count > q->size)
 			return -EINVAL;
 		read_desc(&d, q->desc, i);
-		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
+		if (d.flags & VRING_DESC_F_INDIRECT) {
 			/* An indirect descriptor ends the chain (NEXT and INDIRECT exclude each
 			 * other). */
-			if (d.flags & VIRTQ_DESC_F_NEXT)
+			if (d.flags & VRING_DESC_F_NEXT)
 				return -EINVAL;
 			return walk_indirect(q, req, &d);
 		}
 		ret = add_seg(q, req, &d);
 		if (ret)
 			return ret;
-		if (!(d.flags & VIRTQ_DESC_F_NEXT))
+		if (!(d.flags & VRING_DESC_F_NEXT))
 			return 0;
 		if (d.next >= q->size)
 			return -EINVAL;
@@ -212,7 +214,8 @@ int dv_virtq_push(struct dv_virtq *q, uint16_t head, uint32_t written)
 		return -EINVAL;
 	off = USED_RING(q->used_idx & (q->size - 1));
 	__atomic_store_n(ring32(q->used, off), (uint32_t)head, __ATOMIC_RELAXED);
-	__atomic_store_n(ring32(q->used, off + 4), written, __ATOMIC_RELAXED);
+	__atomic_store_n(ring32(q->used, off + offsetof(struct vring_used_elem, len)), written,
+			 __ATOMIC_RELAXED);
 	q->used_idx++;
 	/* Release: the element is visible before the index that publishes it (spec 2.7.8.2). */
 	store16(q->used, USED_IDX, q->used_idx, __ATOMIC_RELEASE);
@@ -236,7 +239,7 @@ bool dv_virtq_should_notify(struct dv_virtq *q)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!q->event_idx)
 		return !(load16(q->avail, AVAIL_FLAGS, __ATOMIC_RELAXED) &
-			 VIRTQ_AVAIL_F_NO_INTERRUPT);
+			 VRING_AVAIL_F_NO_INTERRUPT);
 	event = load16(q->avail, AVAIL_USED_EVENT(q->size), __ATOMIC_RELAXED);
 	/* vring_need_event(): did used->idx just step past used_event? */
 	return (uint16_t)(cur - event - 1) < (uint16_t)(cur - old);

@@ -24,6 +24,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+/* Spec 2.7 as the kernel's uapi has it: ring layout, flags, alignments */
+#define VIRTIO_RING_NO_LEGACY
+#include <linux/virtio_ring.h>
 
 #include "vmm/guest_mem.h"
 
@@ -31,34 +34,12 @@
 /* Most buffers one request may hold (direct and indirect together). */
 #define DV_VIRTQ_MAX_SEGS 1024
 
-#define VIRTQ_DESC_F_NEXT     1
-#define VIRTQ_DESC_F_WRITE    2
-#define VIRTQ_DESC_F_INDIRECT 4
-
-#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
-#define VIRTQ_USED_F_NO_NOTIFY	   1
-
-/* Alignment of the three parts (spec 2.7, "Virtqueue Alignment"). */
-#define VIRTQ_DESC_ALIGN  16
-#define VIRTQ_AVAIL_ALIGN 2
-#define VIRTQ_USED_ALIGN  4
-
-struct virtq_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-struct virtq_used_elem {
-	uint32_t id; /* head of the chain, widened to 32 bits */
-	uint32_t len;
-};
-
 /* Sizes of the parts for a queue of n entries, event index fields included. */
-#define VIRTQ_DESC_BYTES(n)  (16ull * (n))
-#define VIRTQ_AVAIL_BYTES(n) (6ull + 2ull * (n))
-#define VIRTQ_USED_BYTES(n)  (6ull + 8ull * (n))
+#define VIRTQ_DESC_BYTES(n)  ((uint64_t)sizeof(struct vring_desc) * (n))
+#define VIRTQ_AVAIL_BYTES(n) (sizeof(struct vring_avail) + sizeof(__virtio16) * ((n) + 1ull))
+#define VIRTQ_USED_BYTES(n)                                                                        \
+	(sizeof(struct vring_used) + sizeof(struct vring_used_elem) * (uint64_t)(n) +              \
+	 sizeof(__virtio16))
 
 struct dv_virtq_seg {
 	void *ptr; /* host pointer into guest RAM, valid for len bytes */
@@ -77,7 +58,7 @@ struct dv_virtq_req {
 struct dv_virtq {
 	const struct dv_guest_mem *mem;
 	uint16_t size;
-	bool event_idx; /* VIRTIO_F_EVENT_IDX negotiated */
+	bool event_idx; /* VIRTIO_RING_F_EVENT_IDX negotiated */
 	bool broken;	/* malformed: pop fails until the next setup */
 	uint8_t *desc;	/* host pointers to the three parts */
 	uint8_t *avail;

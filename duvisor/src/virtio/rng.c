@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* virtio-rng: see virtio_rng.h. */
+/* virtio-rng: see rng.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +24,7 @@ static void rng_notify(void *opaque, unsigned int queue)
 
 static const struct dv_virtio_dev_ops rng_ops = {
     .device_id = VIRTIO_ID_RNG,
-    .features = BIT64(VIRTIO_F_INDIRECT_DESC) | BIT64(VIRTIO_F_EVENT_IDX),
+    .features = BIT64(VIRTIO_RING_F_INDIRECT_DESC) | BIT64(VIRTIO_RING_F_EVENT_IDX),
     .nqueues = 1,
     .queue_max = DV_VRNG_QUEUE_SIZE,
     .notify = rng_notify,

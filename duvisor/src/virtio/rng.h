@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#include <linux/virtio_rng.h>
+
 #include "virtio/dev.h"
 #include "virtio/transport.h"
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The virtio-mmio transport, version 2: see virtio_mmio.h. */
+/* The virtio-mmio transport, version 2, its registers: see transport.h. */
 #include "virtio/transport.h"
+#include "virtio/transport_int.h"
 
 #include <errno.h>
 #include <string.h>
@@ -8,14 +9,14 @@
 #define BIT64(n) (1ull << (n))
 
 /* What the transport can carry: device bits 0..23 and the ring features virtq.c implements. */
-#define TRANSPORT_FEATURES (BIT64(VIRTIO_F_INDIRECT_DESC) | BIT64(VIRTIO_F_EVENT_IDX))
+#define TRANSPORT_FEATURES (BIT64(VIRTIO_RING_F_INDIRECT_DESC) | BIT64(VIRTIO_RING_F_EVENT_IDX))
 #define DEVICE_FEATURES	   (BIT64(24) - 1)
 
 #define STATUS_DRIVER_BITS                                                                         \
-	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |            \
-	 VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FAILED)
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK |      \
+	 VIRTIO_CONFIG_S_DRIVER_OK | VIRTIO_CONFIG_S_FAILED)
 
-static void update_irq(struct dv_virtio_mmio *d)
+void dv_virtio_mmio_update_irq(struct dv_virtio_mmio *d)
 {
 	bool level = d->isr != 0;
 
@@ -37,7 +38,7 @@ static void reset_locked(struct dv_virtio_mmio *d)
 	d->isr = 0;
 	memset(d->q, 0, sizeof(d->q));
 	d->generation++; /* requests popped before this are never pushed */
-	update_irq(d);
+	dv_virtio_mmio_update_irq(d);
 }
 
 int dv_virtio_mmio_init(struct dv_virtio_mmio *dev, const struct dv_guest_mem *mem,
@@ -67,6 +68,13 @@ void dv_virtio_mmio_destroy(struct dv_virtio_mmio *dev)
 	pthread_mutex_destroy(&dev->lock);
 }
 
+void dv_virtio_mmio_reset(struct dv_virtio_mmio *dev)
+{
+	pthread_mutex_lock(&dev->lock);
+	reset_locked(dev);
+	pthread_mutex_unlock(&dev->lock);
+}
+
 static bool features_ok(const struct dv_virtio_mmio *d)
 {
 	return (d->driver_features & BIT64(VIRTIO_F_VERSION_1)) &&
@@ -84,24 +92,24 @@ static void write_status(struct dv_virtio_mmio *d, uint32_t val)
 	}
 	if (cur & ~want)
 		return;
-	if ((want & VIRTIO_STATUS_DRIVER) && !(want & VIRTIO_STATUS_ACKNOWLEDGE))
+	if ((want & VIRTIO_CONFIG_S_DRIVER) && !(want & VIRTIO_CONFIG_S_ACKNOWLEDGE))
 		return;
-	if ((want & VIRTIO_STATUS_FEATURES_OK) && !(want & VIRTIO_STATUS_DRIVER))
+	if ((want & VIRTIO_CONFIG_S_FEATURES_OK) && !(want & VIRTIO_CONFIG_S_DRIVER))
 		return;
-	if ((want & VIRTIO_STATUS_DRIVER_OK) && !(want & VIRTIO_STATUS_FEATURES_OK))
+	if ((want & VIRTIO_CONFIG_S_DRIVER_OK) && !(want & VIRTIO_CONFIG_S_FEATURES_OK))
 		return;
 	/* Refused features leave FEATURES_OK clear for the driver to see (spec 3.1.1 step 6). */
-	if ((want & VIRTIO_STATUS_FEATURES_OK) && !(cur & VIRTIO_STATUS_FEATURES_OK) &&
+	if ((want & VIRTIO_CONFIG_S_FEATURES_OK) && !(cur & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	    !features_ok(d))
-		want &= ~(VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
-	d->status = want | (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+		want &= ~(VIRTIO_CONFIG_S_FEATURES_OK | VIRTIO_CONFIG_S_DRIVER_OK);
+	d->status = want | (d->status & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
-static void needs_reset_locked(struct dv_virtio_mmio *d)
+void dv_virtio_mmio_needs_reset_locked(struct dv_virtio_mmio *d)
 {
-	d->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+	d->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 	d->isr |= VIRTIO_MMIO_INT_CONFIG;
-	update_irq(d);
+	dv_virtio_mmio_update_irq(d);
 }
 
 static struct dv_virtio_mmio_queue *sel_queue(struct dv_virtio_mmio *d)
@@ -111,7 +119,7 @@ static struct dv_virtio_mmio_queue *sel_queue(struct dv_virtio_mmio *d)
 
 static void set_ready(struct dv_virtio_mmio *d, struct dv_virtio_mmio_queue *q, uint32_t val)
 {
-	bool event_idx = d->driver_features & BIT64(VIRTIO_F_EVENT_IDX);
+	bool event_idx = d->driver_features & BIT64(VIRTIO_RING_F_EVENT_IDX);
 
 	if (!val) {
 		if (q->ready)
@@ -119,11 +127,11 @@ static void set_ready(struct dv_virtio_mmio *d, struct dv_virtio_mmio_queue *q, 
 		q->ready = false;
 		return;
 	}
-	if (q->ready || !(d->status & VIRTIO_STATUS_FEATURES_OK))
+	if (q->ready || !(d->status & VIRTIO_CONFIG_S_FEATURES_OK))
 		return;
 	if (q->num > d->ops->queue_max || dv_virtq_setup(&q->vq, d->mem, (uint16_t)q->num, q->desc,
 							 q->driver, q->device, event_idx)) {
-		needs_reset_locked(d);
+		dv_virtio_mmio_needs_reset_locked(d);
 		return;
 	}
 	q->ready = true;
@@ -143,7 +151,7 @@ static uint32_t read_reg(struct dv_virtio_mmio *d, uint64_t off)
 
 	switch (off) {
 	case VIRTIO_MMIO_MAGIC_VALUE:
-		return VIRTIO_MMIO_MAGIC;
+		return DV_VIRTIO_MMIO_MAGIC;
 	case VIRTIO_MMIO_VERSION:
 		return 2;
 	case VIRTIO_MMIO_DEVICE_ID:
@@ -182,8 +190,8 @@ static int write_reg(struct dv_virtio_mmio *d, uint64_t off, uint32_t val)
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		/* Negotiation happens between DRIVER and FEATURES_OK. */
-		if (d->drv_features_sel <= 1 && (d->status & VIRTIO_STATUS_DRIVER) &&
-		    !(d->status & VIRTIO_STATUS_FEATURES_OK))
+		if (d->drv_features_sel <= 1 && (d->status & VIRTIO_CONFIG_S_DRIVER) &&
+		    !(d->status & VIRTIO_CONFIG_S_FEATURES_OK))
 			set_half(&d->driver_features, d->drv_features_sel, val);
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
@@ -202,15 +210,15 @@ static int write_reg(struct dv_virtio_mmio *d, uint64_t off, uint32_t val)
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		if (val < d->ops->nqueues && d->q[val].ready &&
-		    (d->status & VIRTIO_STATUS_DRIVER_OK) &&
-		    !(d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)) {
+		    (d->status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+		    !(d->status & VIRTIO_CONFIG_S_NEEDS_RESET)) {
 			d->notifies++;
 			return (int)val;
 		}
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		d->isr &= ~val;
-		update_irq(d);
+		dv_virtio_mmio_update_irq(d);
 		break;
 	case VIRTIO_MMIO_STATUS:
 		write_status(d, val);
@@ -220,15 +228,15 @@ static int write_reg(struct dv_virtio_mmio *d, uint64_t off, uint32_t val)
 		if (wq)
 			set_half(&wq->desc, off == VIRTIO_MMIO_QUEUE_DESC_HIGH, val);
 		break;
-	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
-	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
+	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
 		if (wq)
-			set_half(&wq->driver, off == VIRTIO_MMIO_QUEUE_DRIVER_HIGH, val);
+			set_half(&wq->driver, off == VIRTIO_MMIO_QUEUE_AVAIL_HIGH, val);
 		break;
-	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
-	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+	case VIRTIO_MMIO_QUEUE_USED_LOW:
+	case VIRTIO_MMIO_QUEUE_USED_HIGH:
 		if (wq)
-			set_half(&wq->device, off == VIRTIO_MMIO_QUEUE_DEVICE_HIGH, val);
+			set_half(&wq->device, off == VIRTIO_MMIO_QUEUE_USED_HIGH, val);
 		break;
 	default: /* read-only and reserved registers */
 		break;
@@ -286,144 +294,3 @@ const struct dv_mmio_ops dv_virtio_mmio_ops = {
     .read = mmio_read,
     .write = mmio_write,
 };
-
-struct dv_virtq *dv_virtio_mmio_queue(struct dv_virtio_mmio *dev, unsigned int queue)
-{
-	struct dv_virtq *vq = NULL;
-
-	pthread_mutex_lock(&dev->lock);
-	if (queue < dev->ops->nqueues && dev->q[queue].ready)
-		vq = &dev->q[queue].vq;
-	pthread_mutex_unlock(&dev->lock);
-	return vq;
-}
-
-uint32_t dv_virtio_mmio_status(struct dv_virtio_mmio *dev)
-{
-	uint32_t st;
-
-	pthread_mutex_lock(&dev->lock);
-	st = dev->status;
-	pthread_mutex_unlock(&dev->lock);
-	return st;
-}
-
-uint64_t dv_virtio_mmio_features(struct dv_virtio_mmio *dev)
-{
-	uint64_t f;
-
-	pthread_mutex_lock(&dev->lock);
-	f = dev->driver_features;
-	pthread_mutex_unlock(&dev->lock);
-	return f;
-}
-
-void dv_virtio_mmio_notify_used(struct dv_virtio_mmio *dev, unsigned int queue)
-{
-	pthread_mutex_lock(&dev->lock);
-	if (queue < dev->ops->nqueues) {
-		dev->isr |= VIRTIO_MMIO_INT_VRING;
-		update_irq(dev);
-	}
-	pthread_mutex_unlock(&dev->lock);
-}
-
-void dv_virtio_mmio_config_changed(struct dv_virtio_mmio *dev)
-{
-	pthread_mutex_lock(&dev->lock);
-	dev->config_generation++;
-	dev->isr |= VIRTIO_MMIO_INT_CONFIG;
-	update_irq(dev);
-	pthread_mutex_unlock(&dev->lock);
-}
-
-void dv_virtio_mmio_needs_reset(struct dv_virtio_mmio *dev)
-{
-	pthread_mutex_lock(&dev->lock);
-	needs_reset_locked(dev);
-	pthread_mutex_unlock(&dev->lock);
-}
-
-/* The queue a device may serve now: ready, DRIVER_OK, not waiting for a reset. */
-static struct dv_virtq *live_queue(struct dv_virtio_mmio *d, unsigned int queue)
-{
-	if (queue >= d->ops->nqueues || !d->q[queue].ready ||
-	    !(d->status & VIRTIO_STATUS_DRIVER_OK) ||
-	    (d->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET))
-		return NULL;
-	return &d->q[queue].vq;
-}
-
-int dv_virtio_mmio_pop(struct dv_virtio_mmio *dev, unsigned int queue, struct dv_virtq_req *req,
-		       uint32_t *generation)
-{
-	struct dv_virtq *vq;
-	int ret = 0;
-
-	pthread_mutex_lock(&dev->lock);
-	vq = live_queue(dev, queue);
-	if (vq) {
-		ret = dv_virtq_pop(vq, req);
-		if (ret < 0)
-			needs_reset_locked(dev);
-	}
-	*generation = dev->generation;
-	pthread_mutex_unlock(&dev->lock);
-	return ret;
-}
-
-int dv_virtio_mmio_push(struct dv_virtio_mmio *dev, unsigned int queue, uint32_t generation,
-			uint16_t head, uint32_t written)
-{
-	struct dv_virtq *vq;
-	int ret = -ESTALE;
-
-	pthread_mutex_lock(&dev->lock);
-	vq = live_queue(dev, queue);
-	if (vq && generation == dev->generation) {
-		ret = dv_virtq_push(vq, head, written);
-		if (ret < 0)
-			needs_reset_locked(dev);
-	}
-	pthread_mutex_unlock(&dev->lock);
-	return ret;
-}
-
-bool dv_virtio_mmio_signal_used(struct dv_virtio_mmio *dev, unsigned int queue)
-{
-	struct dv_virtq *vq;
-	bool sent = false;
-
-	pthread_mutex_lock(&dev->lock);
-	vq = live_queue(dev, queue);
-	if (vq && dv_virtq_should_notify(vq)) {
-		dev->isr |= VIRTIO_MMIO_INT_VRING;
-		update_irq(dev);
-		sent = true;
-	}
-	pthread_mutex_unlock(&dev->lock);
-	return sent;
-}
-
-bool dv_virtio_mmio_queue_has_work(struct dv_virtio_mmio *dev, unsigned int queue)
-{
-	struct dv_virtq *vq;
-	bool more = false;
-
-	pthread_mutex_lock(&dev->lock);
-	vq = live_queue(dev, queue);
-	if (vq)
-		more = dv_virtq_has_avail(vq);
-	pthread_mutex_unlock(&dev->lock);
-	return more;
-}
-
-uint32_t dv_virtio_mmio_generation(struct dv_virtio_mmio *dev)
-{
-	uint32_t g;
-
-	pthread_mutex_lock(&dev->lock);
-	g = dev->generation;
-	pthread_mutex_unlock(&dev->lock);
-	return g;
-}

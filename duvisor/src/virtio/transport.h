@@ -34,6 +34,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+/*
+ * Register offsets (spec 4.2.2), InterruptStatus bits, device status bits
+ * (spec 2.1) and the reserved feature bits (spec 6), from the kernel's uapi.
+ */
+#define VIRTIO_MMIO_NO_LEGACY
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
 
 #include "vmm/guest_mem.h"
 #include "vmm/irq.h"
@@ -43,50 +50,8 @@
 #define DV_VIRTIO_MMIO_SIZE	  0x200
 #define DV_VIRTIO_MMIO_MAX_QUEUES 8
 
-/* Register offsets (spec 4.2.2). */
-#define VIRTIO_MMIO_MAGIC_VALUE		0x000
-#define VIRTIO_MMIO_VERSION		0x004
-#define VIRTIO_MMIO_DEVICE_ID		0x008
-#define VIRTIO_MMIO_VENDOR_ID		0x00c
-#define VIRTIO_MMIO_DEVICE_FEATURES	0x010
-#define VIRTIO_MMIO_DEVICE_FEATURES_SEL 0x014
-#define VIRTIO_MMIO_DRIVER_FEATURES	0x020
-#define VIRTIO_MMIO_DRIVER_FEATURES_SEL 0x024
-#define VIRTIO_MMIO_QUEUE_SEL		0x030
-#define VIRTIO_MMIO_QUEUE_NUM_MAX	0x034
-#define VIRTIO_MMIO_QUEUE_NUM		0x038
-#define VIRTIO_MMIO_QUEUE_READY		0x044
-#define VIRTIO_MMIO_QUEUE_NOTIFY	0x050
-#define VIRTIO_MMIO_INTERRUPT_STATUS	0x060
-#define VIRTIO_MMIO_INTERRUPT_ACK	0x064
-#define VIRTIO_MMIO_STATUS		0x070
-#define VIRTIO_MMIO_QUEUE_DESC_LOW	0x080
-#define VIRTIO_MMIO_QUEUE_DESC_HIGH	0x084
-#define VIRTIO_MMIO_QUEUE_DRIVER_LOW	0x090
-#define VIRTIO_MMIO_QUEUE_DRIVER_HIGH	0x094
-#define VIRTIO_MMIO_QUEUE_DEVICE_LOW	0x0a0
-#define VIRTIO_MMIO_QUEUE_DEVICE_HIGH	0x0a4
-#define VIRTIO_MMIO_CONFIG_GENERATION	0x0fc
-#define VIRTIO_MMIO_CONFIG		0x100
-
-#define VIRTIO_MMIO_MAGIC 0x74726976 /* "virt" */
-#define DV_VIRTIO_VENDOR  0x554d4551 /* "QEMU", as kvmtool and QEMU report */
-
-#define VIRTIO_MMIO_INT_VRING  0x1 /* a used buffer */
-#define VIRTIO_MMIO_INT_CONFIG 0x2 /* configuration change */
-
-/* Device status (spec 2.1). */
-#define VIRTIO_STATUS_ACKNOWLEDGE	 0x01
-#define VIRTIO_STATUS_DRIVER		 0x02
-#define VIRTIO_STATUS_DRIVER_OK		 0x04
-#define VIRTIO_STATUS_FEATURES_OK	 0x08
-#define VIRTIO_STATUS_DEVICE_NEEDS_RESET 0x40
-#define VIRTIO_STATUS_FAILED		 0x80
-
-/* Reserved feature bits (spec 6). */
-#define VIRTIO_F_INDIRECT_DESC 28
-#define VIRTIO_F_EVENT_IDX     29
-#define VIRTIO_F_VERSION_1     32
+#define DV_VIRTIO_MMIO_MAGIC 0x74726976 /* "virt" */
+#define DV_VIRTIO_VENDOR     0x554d4551 /* "QEMU", as kvmtool and QEMU report */
 
 struct dv_virtio_dev_ops {
 	uint32_t device_id;   /* spec 5: 1 net, 2 block, 3 console, 4 entropy... */
@@ -136,6 +101,8 @@ extern const struct dv_mmio_ops dv_virtio_mmio_ops; /* opaque: struct dv_virtio_
 int dv_virtio_mmio_init(struct dv_virtio_mmio *dev, const struct dv_guest_mem *mem,
 			const struct dv_virtio_dev_ops *ops, void *opaque, struct dv_irq_line irq);
 void dv_virtio_mmio_destroy(struct dv_virtio_mmio *dev);
+/* The device back to its reset state, as when the driver writes 0 to Status. */
+void dv_virtio_mmio_reset(struct dv_virtio_mmio *dev);
 
 /* The queue if the driver made it ready, else NULL. Its user serialises access to it. */
 struct dv_virtq *dv_virtio_mmio_queue(struct dv_virtio_mmio *dev, unsigned int queue);

@@ -15,6 +15,7 @@
 #include "vmm/console.h"
 #include "vmm/io_thread.h"
 #include "vmm/vm.h"
+#include "virtio/devices.h"
 
 #define DV_IO_INPUT_HIGH 2048 /* queued input bytes above which stdin is not read */
 
@@ -102,7 +103,7 @@ void *dv_io_thread(void *arg)
 		if (io->stdin_open && !io->stdin_polled)
 			dv_io_stdin(&io->in, 0);
 		if (vm->cfg->console == DV_CONSOLE_VIRTIO)
-			dv_vm_virtio_console_feed(&vm->virtio);
+			dv_vcons_feed(vm->vcons);
 		else
 			dv_io_feed_uart(vm);
 		/* Leave input in the kernel while the guest has not taken what is queued */

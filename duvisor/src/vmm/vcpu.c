@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "sbi/sbi.h"
 #include "vmm/crash.h"
+#include "vmm/exit.h"
 #include "vmm/vm.h"
 
 enum { EXC_INST_ACCESS = 1, EXC_ILLEGAL = 2, EXC_LOAD_ACCESS = 5, EXC_STORE_ACCESS = 7 };
@@ -47,7 +48,7 @@ void dv_vcpu_post(struct dv_vcpu *vcpu, unsigned int events)
 }
 
 /* Sleep in WFI until something is pending for the guest or its timer expires */
-static void dv_vcpu_idle(struct dv_vcpu *vcpu)
+void dv_vcpu_idle(struct dv_vcpu *vcpu)
 {
 	struct dv_vm *vm = vcpu->vm;
 	uint64_t deadline = vm->ops->timer_deadline(vcpu);
@@ -107,7 +108,10 @@ static void dv_handle_mmio(struct dv_vcpu *vcpu, const struct dv_exit *e)
 /* The backend took an SBI reset call: end as the core's SRST would */
 static void dv_handle_system(struct dv_vcpu *vcpu, const struct dv_exit *e)
 {
-	dv_vm_stop(vcpu->vm, e->system.type == DV_SYSTEM_SHUTDOWN ? DV_EXIT_OK : DV_EXIT_GUEST);
+	uint32_t type = e->system.type == DV_SYSTEM_SHUTDOWN ? SBI_SRST_TYPE_SHUTDOWN
+							     : SBI_SRST_TYPE_COLD_REBOOT;
+
+	dv_vm_stop(vcpu->vm, dv_sbi_reset_status(type, e->system.reason));
 }
 
 static void dv_dump(struct dv_vcpu *vcpu, const struct dv_exit *e)
@@ -125,42 +129,42 @@ static void dv_dump(struct dv_vcpu *vcpu, const struct dv_exit *e)
 }
 
 /* One exit: >0 go on, 0 leave the loop, <0 error */
-static int dv_handle_exit(struct dv_vcpu *vcpu, const struct dv_exit *e)
+int dv_handle_exit(struct dv_vcpu *vcpu, const struct dv_exit *e)
 {
 	const struct dv_backend_ops *ops = vcpu->vm->ops;
 
 	switch (e->reason) {
-	case DV_EXIT_SBI:
+	case DV_VMEXIT_SBI:
 		vcpu->stats.count[DV_STAT_SBI]++;
 		dv_handle_sbi(vcpu, e);
 		return 1;
-	case DV_EXIT_MMIO:
+	case DV_VMEXIT_MMIO:
 		vcpu->stats.count[DV_STAT_MMIO]++;
 		dv_handle_mmio(vcpu, e);
 		return 1;
-	case DV_EXIT_WFI:
+	case DV_VMEXIT_WFI:
 		vcpu->stats.count[DV_STAT_WFI]++;
 		dv_vcpu_idle(vcpu);
 		return 1;
-	case DV_EXIT_SYSTEM:
+	case DV_VMEXIT_SYSTEM:
 		vcpu->stats.count[DV_STAT_SBI]++;
 		dv_handle_system(vcpu, e);
 		return 0;
-	case DV_EXIT_KICK:
+	case DV_VMEXIT_KICK:
 		vcpu->stats.count[DV_STAT_KICK]++;
 		return 1;
-	case DV_EXIT_HOST:
+	case DV_VMEXIT_HOST:
 		vcpu->stats.count[DV_STAT_HOST]++;
 		return 1;
-	case DV_EXIT_FETCH:
+	case DV_VMEXIT_FETCH:
 		vcpu->stats.count[DV_STAT_FAULT_INJECTED]++;
 		ops->inject_exception(vcpu, EXC_INST_ACCESS, e->other.tval);
 		return 1;
-	case DV_EXIT_GUEST_FAULT:
+	case DV_VMEXIT_GUEST_FAULT:
 		vcpu->stats.count[DV_STAT_FAULT_INJECTED]++;
 		ops->inject_exception(vcpu, e->other.cause, e->other.tval);
 		return 1;
-	case DV_EXIT_ILLEGAL:
+	case DV_VMEXIT_ILLEGAL:
 		vcpu->stats.count[DV_STAT_OTHER]++;
 		ops->inject_exception(vcpu, EXC_ILLEGAL, e->other.insn);
 		return 1;

@@ -19,7 +19,6 @@
 #include "boot/loader.h"
 #include "cli/cli.h"
 #include "hw/plic.h"
-#include "hw/uart.h"
 #include "vmm/console.h"
 #include "vmm/io_thread.h"
 #include "vmm/vm.h"
@@ -44,18 +43,9 @@ void dv_vm_stop(struct dv_vm *vm, int exit_code)
 		dv_eventfd_post(vm->io_wake); /* the I/O thread sleeps in epoll */
 }
 
-/* A PLIC context asserts or deasserts its hart's external interrupt */
-static void dv_ext_irq_line(void *opaque, unsigned int n, bool level)
+struct dv_irq_line dv_vm_irq_line(struct dv_vm *vm, unsigned int src)
 {
-	struct dv_vm *vm = opaque;
-
-	vm->ops->set_ext_irq(&vm->vcpus[n], level);
-}
-
-static void dv_uart_tx(void *opaque, uint8_t byte)
-{
-	(void)opaque;
-	dv_console_write(&byte, 1);
+	return (struct dv_irq_line){dv_plic_line_set, vm->plic, src};
 }
 
 uint64_t dv_host_timebase(void)
@@ -72,37 +62,29 @@ uint64_t dv_host_timebase(void)
 	return hz ? hz : DV_DEFAULT_TIMEBASE;
 }
 
+/*
+ * The board: the kinds of device a VM has, in the order they are created.
+ * Each takes its MMIO window and PLIC source from the one allocator in this
+ * order, so the guest's vda is the first --disk and eth0 the first --net;
+ * the PLIC comes first, as the others' interrupt lines lead to it.
+ */
+static const struct dv_device_ops *const dv_board[] = {
+    &dv_plic_device, &dv_uart_device, &dv_vblk_device,
+    &dv_vnet_device, &dv_vrng_device, &dv_vcons_device,
+};
+
 static int dv_vm_devices(struct dv_vm *vm)
 {
-	struct dv_irq_line *ctx = calloc(vm->nr_vcpus, sizeof(*ctx));
-	struct dv_irq_line uart_irq;
-	unsigned int i;
-	int rc;
-
-	if (!ctx)
-		return -ENOMEM;
-	for (i = 0; i < vm->nr_vcpus; i++)
-		ctx[i] = (struct dv_irq_line){dv_ext_irq_line, vm, i};
-	vm->plic = dv_plic_create(DV_PLIC_SOURCES, vm->nr_vcpus, ctx);
-	free(ctx);
-	if (!vm->plic)
-		return -ENOMEM;
-	uart_irq = (struct dv_irq_line){dv_plic_line_set, vm->plic, DV_UART_IRQ};
-	vm->uart = dv_uart_create(&uart_irq, dv_uart_tx, NULL);
-	if (!vm->uart)
-		return -ENOMEM;
-	rc = dv_mmio_register(&vm->mmio, "plic", DV_PLIC_BASE, DV_PLIC_SIZE, &dv_plic_mmio_ops,
-			      vm->plic);
-	if (!rc)
-		rc = dv_mmio_register(&vm->mmio, "uart", DV_UART_BASE, DV_UART_SIZE,
-				      &dv_uart_mmio_ops, vm->uart);
-	return rc;
+	return dv_devices_create(&vm->devs, dv_board, sizeof(dv_board) / sizeof(dv_board[0]), vm,
+				 vm->cfg, &vm->mmio, DV_DEV_MMIO_BASE, DV_DEV_MMIO_END,
+				 DV_PLIC_SOURCES);
 }
 
 /* Kernel, initrd and device tree into guest RAM (0 or a DV_EXIT_* code) */
 static int dv_vm_boot(struct dv_vm *vm, struct dv_boot *boot)
 {
 	const struct dv_config *cfg = vm->cfg;
+	struct dv_fdt_node nodes[DV_MAX_DEVICES];
 	struct dv_boot_layout lay;
 	struct dv_fdt_desc d = {
 	    .ncpus = vm->nr_vcpus,
@@ -112,10 +94,8 @@ static int dv_vm_boot(struct dv_vm *vm, struct dv_boot *boot)
 	    .ram_base = vm->mem.gpa_base,
 	    .ram_size = vm->mem.size,
 	    .bootargs = cfg->cmdline,
-	    .uart = {DV_UART_BASE, DV_UART_IRQ},
-	    .plic = {DV_PLIC_BASE, DV_PLIC_SIZE, DV_PLIC_SOURCES - 1},
-	    .virtio = vm->virtio.fdt,
-	    .nvirtio = vm->virtio.n,
+	    .nodes = nodes,
+	    .nnodes = dv_devices_fdt(&vm->devs, nodes, DV_MAX_DEVICES),
 	};
 	char err[256];
 	void *dtb;
@@ -208,12 +188,8 @@ int dv_vm_run(const struct dv_config *cfg)
 		fprintf(stderr, "duvisor: I/O loop: %s\n", strerror(rc ? -rc : -vm.io_wake));
 		goto out_backend;
 	}
+	vm.loop = &io.loop;
 	rc = dv_vm_devices(&vm);
-	if (rc) {
-		fprintf(stderr, "duvisor: devices: %s\n", strerror(-rc));
-		goto out_devices;
-	}
-	rc = dv_vm_virtio_create(&vm, &io.loop, &vm.virtio);
 	if (rc) {
 		code = rc;
 		goto out_devices;
@@ -266,18 +242,14 @@ int dv_vm_run(const struct dv_config *cfg)
 		if (per)
 			dv_stats_print(stderr, per, vm.nr_vcpus);
 		free(per);
-		dv_vm_virtio_print_stats(&vm.virtio, stderr);
+		dv_devices_stats(&vm.devs, stderr);
 	}
 out_console:
 	dv_console_restore();
 	if (sigfd >= 0)
 		close(sigfd);
 out_devices:
-	dv_vm_virtio_destroy(&vm.virtio);
-	if (vm.uart)
-		dv_uart_destroy(vm.uart);
-	if (vm.plic)
-		dv_plic_destroy(vm.plic);
+	dv_devices_destroy(&vm.devs);
 out_backend:
 	dv_ioloop_destroy(&io.loop);
 	if (vm.io_wake >= 0)

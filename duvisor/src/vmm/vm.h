@@ -9,28 +9,35 @@
 #include <stdint.h>
 
 #include "backend/backend.h"
+#include "vmm/device.h"
 #include "vmm/guest_mem.h"
+#include "vmm/ioloop.h"
+#include "vmm/irq.h"
 #include "vmm/mmio.h"
 #include "vmm/stats.h"
-#include "virtio/devices.h"
 
 struct dv_backend_ops;
 struct dv_config;
 struct dv_plic;
 struct dv_uart;
+struct dv_vcons;
 
-/* The guest's physical memory map, like QEMU virt's */
-#define DV_UART_BASE	 0x10000000ULL
-#define DV_UART_IRQ	 10
+/*
+ * The guest's physical memory map, like QEMU virt's: the PLIC and the UART
+ * (on PLIC source 10) where virt has them; the other devices' windows, a
+ * page each, from DV_DEV_MMIO_BASE up and their sources from 1 up, handed
+ * out in creation order by one allocator (vmm/devalloc.h).
+ */
 #define DV_PLIC_BASE	 0x0c000000ULL
 #define DV_PLIC_SOURCES	 64
-#define DV_VIRTIO_BASE	 0x10001000ULL
-#define DV_VIRTIO_STRIDE 0x1000ULL
-#define DV_VIRTIO_IRQ	 1
+#define DV_UART_BASE	 0x10000000ULL
+#define DV_UART_IRQ	 10
+#define DV_DEV_MMIO_BASE 0x10001000ULL
+#define DV_DEV_MMIO_END	 0x10100000ULL
 #define DV_RAM_BASE	 0x80000000ULL
 #define DV_MAX_VCPUS	 15 /* the 16th driver slot rings doorbells for the I/O thread */
 
-enum dv_vcpu_state { DV_VCPU_STOPPED, DV_VCPU_START_PENDING, DV_VCPU_RUNNING };
+enum dv_vcpu_state { DV_VCPU_STOPPED, DV_VCPU_START_PENDING, DV_VCPU_RUNNING, DV_VCPU_SUSPENDED };
 
 /* Events another thread posts for a vCPU, taken before it re-enters */
 #define DV_EV_IPI	(1u << 0) /* SBI IPI: guest supervisor software interrupt */
@@ -68,11 +75,13 @@ struct dv_vm {
 	uint64_t mem_size; /* asked for; the backend fills mem */
 	uint64_t timebase; /* Hz */
 	struct dv_mmio_bus mmio;
-	struct dv_plic *plic;
-	struct dv_uart *uart;
-	struct dv_vm_virtio virtio;
-	int io_wake;	       /* eventfd: wakes the I/O thread (dv_vm_stop, kicks) */
-	atomic_uint kick_mask; /* vCPUs (bit = id) the I/O thread kicks for other threads */
+	struct dv_devices devs; /* the board's devices, in creation order */
+	struct dv_plic *plic;	/* the devices the VM itself reaches: */
+	struct dv_uart *uart;	/* their models */
+	struct dv_vcons *vcons; /* NULL without --console virtio */
+	struct dv_ioloop *loop; /* the I/O thread's, where devices add their fds */
+	int io_wake;		/* eventfd: wakes the I/O thread (dv_vm_stop, kicks) */
+	atomic_uint kick_mask;	/* vCPUs (bit = id) the I/O thread kicks for other threads */
 	unsigned int nr_vcpus;
 	struct dv_vcpu *vcpus;
 	/* Set once: how the VM ended (DV_EXIT_* process exit code) */
@@ -84,6 +93,8 @@ int dv_vm_run(const struct dv_config *cfg);
 
 /* For SBI and devices */
 void dv_vm_stop(struct dv_vm *vm, int exit_code);
+/* PLIC source src as a device's interrupt line */
+struct dv_irq_line dv_vm_irq_line(struct dv_vm *vm, unsigned int src);
 void dv_vcpu_post(struct dv_vcpu *vcpu, unsigned int events);
 void dv_vcpu_wake(struct dv_vcpu *vcpu);
 /* The vCPU the calling thread runs, or NULL */

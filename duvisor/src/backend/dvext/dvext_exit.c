@@ -24,7 +24,7 @@ static void dvext_take_events(struct dv_vcpu *vcpu)
 	if (ev & DV_EV_FENCE_I)
 		__asm__ __volatile__("fence.i" ::: "memory");
 	if (ev & DV_EV_FENCE_VMA)
-		__asm__ __volatile__(".word 0xa2000073" ::: "memory"); /* HUFENCE.VVMA */
+		hufence_vvma_all();
 	if (atomic_load(&vcpu->ext_irq))
 		csr_set(CSR_HUVIP, HVIP_VSEIP);
 	else
@@ -83,18 +83,18 @@ int dvext_vcpu_run(struct dv_vcpu *vcpu, struct dv_exit *exit)
 	exit->pc = v->ctx.pc;
 
 	if (cause == DUVISOR_CAUSE_HOST_EXIT) {
-		exit->reason = DV_EXIT_HOST;
+		exit->reason = DV_VMEXIT_HOST;
 		return 0;
 	}
 	if (cause & CAUSE_IRQ) {
 		/* A doorbell: another thread posted events for this vCPU */
 		csr_clear(CSR_HUIP, HUIP_USIP);
-		exit->reason = DV_EXIT_KICK;
+		exit->reason = DV_VMEXIT_KICK;
 		return 0;
 	}
 	switch (cause) {
 	case EXC_VS_ECALL:
-		exit->reason = DV_EXIT_SBI;
+		exit->reason = DV_VMEXIT_SBI;
 		exit->sbi.ext = v->ctx.x[17];
 		exit->sbi.fid = v->ctx.x[16];
 		memcpy(exit->sbi.args, &v->ctx.x[10], sizeof(exit->sbi.args));
@@ -106,25 +106,25 @@ int dvext_vcpu_run(struct dv_vcpu *vcpu, struct dv_exit *exit)
 		rc = dvext_decode_fault(v, exit, &fault_va);
 		if (rc == -EFAULT) {
 			/* What the guest's page tables now say about its pc */
-			exit->reason = DV_EXIT_GUEST_FAULT;
+			exit->reason = DV_VMEXIT_GUEST_FAULT;
 			exit->other.cause = EXC_INST_PAGE_FAULT;
 			exit->other.tval = fault_va;
 			return 0;
 		}
 		if (rc) {
-			exit->reason = DV_EXIT_ILLEGAL;
+			exit->reason = DV_VMEXIT_ILLEGAL;
 			exit->other.cause = cause;
 			exit->other.tval = v->ctx.utval;
 			return 0;
 		}
 		if (v->acc.is_fp) {
 			/* No device here is accessed with FP registers */
-			exit->reason = DV_EXIT_GUEST_FAULT;
+			exit->reason = DV_VMEXIT_GUEST_FAULT;
 			exit->other.cause = v->acc.is_store ? EXC_STORE_ACCESS : EXC_LOAD_ACCESS;
 			exit->other.tval = exit->mmio.gva;
 			return 0;
 		}
-		exit->reason = DV_EXIT_MMIO;
+		exit->reason = DV_VMEXIT_MMIO;
 		exit->mmio.width = v->acc.width;
 		exit->mmio.is_store = v->acc.is_store;
 		exit->mmio.data = v->acc.is_store
@@ -132,20 +132,20 @@ int dvext_vcpu_run(struct dv_vcpu *vcpu, struct dv_exit *exit)
 				      : 0;
 		return 0;
 	case EXC_INST_GUEST_PAGE_FAULT:
-		exit->reason = DV_EXIT_FETCH;
+		exit->reason = DV_VMEXIT_FETCH;
 		exit->other.cause = cause;
 		exit->other.tval = v->ctx.utval;
 		return 0;
 	case EXC_VIRTUAL_INST:
 		exit->other.insn = v->ctx.utval;
-		exit->reason = v->ctx.utval == INSN_WFI ? DV_EXIT_WFI : DV_EXIT_ILLEGAL;
-		if (exit->reason == DV_EXIT_WFI)
+		exit->reason = v->ctx.utval == INSN_WFI ? DV_VMEXIT_WFI : DV_VMEXIT_ILLEGAL;
+		if (exit->reason == DV_VMEXIT_WFI)
 			v->ctx.pc += 4; /* the core sleeps; the guest goes on after it */
 		exit->other.cause = cause;
 		exit->other.tval = v->ctx.utval;
 		return 0;
 	default:
-		exit->reason = DV_EXIT_INTERNAL;
+		exit->reason = DV_VMEXIT_INTERNAL;
 		exit->other.cause = cause;
 		exit->other.tval = v->ctx.utval;
 		return 0;

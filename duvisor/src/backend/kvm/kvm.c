@@ -271,12 +271,12 @@ static int kvm_b_vcpu_run(struct dv_vcpu *vcpu, struct dv_exit *exit)
 	if (rc < 0) {
 		if (errno != EINTR && errno != EAGAIN)
 			return -errno;
-		exit->reason = DV_EXIT_KICK; /* a kick or a signal: look at the events */
+		exit->reason = DV_VMEXIT_KICK; /* a kick or a signal: look at the events */
 		return 0;
 	}
 	switch (run->exit_reason) {
 	case KVM_EXIT_MMIO:
-		exit->reason = DV_EXIT_MMIO;
+		exit->reason = DV_VMEXIT_MMIO;
 		exit->mmio.gpa = run->mmio.phys_addr;
 		exit->mmio.gva = 0;
 		exit->mmio.width = run->mmio.len;
@@ -286,22 +286,23 @@ static int kvm_b_vcpu_run(struct dv_vcpu *vcpu, struct dv_exit *exit)
 			memcpy(&exit->mmio.data, run->mmio.data, run->mmio.len); /* little-endian */
 		return 0;
 	case KVM_EXIT_RISCV_SBI:
-		exit->reason = DV_EXIT_SBI;
+		exit->reason = DV_VMEXIT_SBI;
 		exit->sbi.ext = run->riscv_sbi.extension_id;
 		exit->sbi.fid = run->riscv_sbi.function_id;
 		memcpy(exit->sbi.args, run->riscv_sbi.args, sizeof(exit->sbi.args));
 		return 0;
 	case KVM_EXIT_SYSTEM_EVENT:
-		exit->reason = DV_EXIT_SYSTEM;
+		exit->reason = DV_VMEXIT_SYSTEM;
 		exit->system.type = run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN
 					? DV_SYSTEM_SHUTDOWN
 					: DV_SYSTEM_REBOOT;
+		exit->system.reason = run->system_event.ndata ? run->system_event.data[0] : 0;
 		return 0;
 	case KVM_EXIT_INTR:
-		exit->reason = DV_EXIT_KICK;
+		exit->reason = DV_VMEXIT_KICK;
 		return 0;
 	default:
-		exit->reason = DV_EXIT_INTERNAL;
+		exit->reason = DV_VMEXIT_INTERNAL;
 		exit->other.cause = run->exit_reason;
 		exit->other.tval = 0;
 		fprintf(stderr, "duvisor: vCPU %u: KVM exit reason %u\n", vcpu->id,
