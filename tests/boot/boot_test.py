@@ -68,6 +68,22 @@ def _():
     check(u.startswith("6.1.") and u.endswith("-duvisor"), "uname -r is %r" % u)
 
 
+@test("a 2-hart host under -icount shift=0 reaches user space, the same instruction count twice")
+def _():
+    # QEMU 7.2 starved the second hart under icount (patch 0013): Linux
+    # reached Run /init and hung in the firmware's remote-fence wait.
+    ticks = []
+    for i in (1, 2):
+        r = hostvm.run("echo NPROC=$(nproc); echo UP_CS=$(cut -d' ' -f1 /proc/uptime | tr -d .)",
+                       smp=2, timeout=240, icount=True,
+                       log=os.path.join(hostvm.TOP, "build", "logs", "test-boot-icount%d.log" % i))
+        check(r.value("NPROC") == "2", "nproc %r" % r.value("NPROC"))
+        ticks.append(int(r.value("UP_CS") or -1))
+    # /proc/uptime counts 10 ms of virtual time, 10^7 instructions at shift=0
+    check(ticks[0] > 0 and abs(ticks[0] - ticks[1]) <= 1,
+          "uptime at user space %r cs: icount runs differ" % ticks)
+
+
 @test("a host that panics is reported as a failure, not a pass")
 def _():
     try:
