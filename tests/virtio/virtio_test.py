@@ -331,7 +331,9 @@ for i in 0 1 2 3 4 5 6 7; do
 done
 echo RNG_CURRENT=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)
 echo RNG=$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n')
-echo uart-out-$$ > /dev/ttyS0 && echo UART_WRITE=ok
+# the UART and the virtio console share duvisor's output: let the UART's
+# bytes (sent one interrupt at a time) out before the console says more
+echo uart-out-$$ > /dev/ttyS0 && sleep 1 && echo UART_WRITE=ok
 sleep 1
 sed 's/^/IRQ1| /' /proc/interrupts
 exit 0
