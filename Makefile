@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: format format-check test-bins all deps qemu linux busybox duvisor initramfs firmware host run test fuzz clean distclean help
+.PHONY: bench format format-check test-bins all deps qemu linux busybox duvisor initramfs firmware host run test fuzz clean distclean help
 
 all: host
 
@@ -14,6 +14,7 @@ help:
 	@echo "make deps   install build dependencies from Debian's archive"
 	@echo "make host   build QEMU, the kernel, busybox and the initramfs"
 	@echo "make format-check  check the C style (.clang-format)"
+	@echo "make bench  micro-benchmarks, both backends, -icount (docs/benchmarks.md)"
 	@echo "make fuzz   run the virtio fuzzers, FUZZ_SECONDS (60) each (tests/fuzz)"
 	@echo "make clean  remove build/ (the cache in ~/.cache/duvisor stays)"
 
@@ -56,6 +57,10 @@ test-bins: host
 
 test: host test-bins
 	@tests/run-all.sh
+
+# Micro-benchmarks on both backends under -icount (bench/bench.py; not part of make test)
+bench: host
+	@bench/bench.py
 
 # libFuzzer targets of the virtio code, FUZZ_SECONDS each (tests/fuzz/README.md)
 FUZZ_SECONDS ?= 60
