@@ -13,7 +13,6 @@
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +41,10 @@ struct kvm_b_vm {
 struct kvm_b_vcpu {
 	int fd;
 	struct kvm_run *run;
+	/* The vCPU's thread, for kicks: valid while has_thread, under lock */
+	pthread_mutex_t lock;
 	pthread_t thread;
-	atomic_bool has_thread;
+	bool has_thread;
 };
 
 static void kvm_b_kick_handler(int sig)
@@ -175,6 +176,7 @@ static void kvm_b_vm_destroy(struct dv_vm *vm)
 
 		if (v) {
 			munmap(v->run, b->run_size);
+			pthread_mutex_destroy(&v->lock);
 			free(v);
 			vm->vcpus[i].backend = NULL;
 		}
@@ -215,8 +217,9 @@ static int kvm_b_vcpu_init(struct dv_vcpu *vcpu)
 		free(v);
 		return rc;
 	}
+	pthread_mutex_init(&v->lock, NULL);
 	v->thread = pthread_self();
-	atomic_store(&v->has_thread, true);
+	v->has_thread = true;
 	sigemptyset(&kick);
 	sigaddset(&kick, KVM_SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
@@ -228,8 +231,12 @@ static void kvm_b_vcpu_destroy(struct dv_vcpu *vcpu)
 {
 	struct kvm_b_vcpu *v = vcpu->backend;
 
-	if (v)
-		atomic_store(&v->has_thread, false);
+	/* After this no kick signals the thread, which may then end and be joined */
+	if (v) {
+		pthread_mutex_lock(&v->lock);
+		v->has_thread = false;
+		pthread_mutex_unlock(&v->lock);
+	}
 }
 
 static void kvm_b_set_reg(struct dv_vcpu *vcpu, unsigned int n, uint64_t val)
@@ -350,8 +357,10 @@ static bool kvm_b_kick(struct dv_vcpu *target)
 
 	if (v) {
 		v->run->immediate_exit = 1;
-		if (atomic_load(&v->has_thread))
+		pthread_mutex_lock(&v->lock);
+		if (v->has_thread)
 			pthread_kill(v->thread, KVM_SIG_KICK);
+		pthread_mutex_unlock(&v->lock);
 	}
 	return true;
 }
