@@ -10,7 +10,10 @@
  *            duvisor's dvext backend in user space;
  * - mmio_ld: a load of the UART's LSR, emulated in user space on both;
  * - mmio_st: a store to the UART's scratch register, likewise;
- * - loop:    the empty loop, the floor of the three.
+ * - timer:   a timer interrupt taken by the guest: stimecmp (Sstc) set in
+ *            the past, the handler sets it to ~0 and returns; no exit on
+ *            either backend (the handler counts, "TIMER <count>" hex);
+ * - loop:    the empty loop, the floor of them all.
  */
 #define SBI_EXT_BASE	0x10
 #define SBI_EXT_SRST	0x53525354
@@ -30,10 +33,26 @@
 
 entry:
 	li	s10, UART
+	li	s7, -1
 	bench	n_loop, b_loop
 	bench	n_sbi, b_sbi
 	bench	n_mmio_ld, b_mmio_ld
 	bench	n_mmio_st, b_mmio_st
+	/* timer interrupts: stvec, sie.STIE, sstatus.SIE */
+	li	s8, 0
+	lla	t0, timer_handler
+	csrw	stvec, t0
+	li	t0, 1 << 5
+	csrs	sie, t0
+	csrsi	sstatus, 2
+	bench	n_timer, b_timer
+	csrci	sstatus, 2
+	lla	a0, n_timer_count
+	call	puts
+	mv	a0, s8
+	call	puthex
+	li	a0, '\n'
+	call	putc
 	li	a7, SBI_EXT_SRST
 	li	a6, 0
 	li	a0, 0
@@ -81,6 +100,15 @@ b_mmio_ld:
 b_mmio_st:
 	sb	s2, 7(s10)		/* SCR */
 	jr	s11
+b_timer:
+	csrw	0x14d, zero		/* stimecmp = 0: pending at once, taken here */
+	jr	s11
+
+	.balign 4
+timer_handler:
+	csrw	0x14d, s7		/* ~0: no longer pending */
+	addi	s8, s8, 1
+	sret
 
 #include "sbicon.S"
 
@@ -89,3 +117,5 @@ n_loop:		.asciz	"loop"
 n_sbi:		.asciz	"sbi"
 n_mmio_ld:	.asciz	"mmio_ld"
 n_mmio_st:	.asciz	"mmio_st"
+n_timer:	.asciz	"timer"
+n_timer_count:	.asciz	"TIMER "
