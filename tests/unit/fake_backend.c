@@ -288,6 +288,20 @@ struct fake_vm *fake_vm_new(unsigned int nr_vcpus, uint64_t ram_size)
 	return f;
 }
 
+struct fake_vm *fake_vm_running(unsigned int nr_vcpus, uint64_t ram_size)
+{
+	struct fake_vm *f = fake_vm_new(nr_vcpus, ram_size);
+
+	for (unsigned int i = 0; f && i < nr_vcpus; i++)
+		atomic_store(&f->vm.vcpus[i].state, DV_VCPU_RUNNING);
+	return f;
+}
+
+unsigned int fake_events(struct fake_vm *f, unsigned int i)
+{
+	return atomic_load(&f->vm.vcpus[i].events);
+}
+
 void fake_vm_free(struct fake_vm *f)
 {
 	for (unsigned int i = 0; i < f->nr_vcpus; i++) {

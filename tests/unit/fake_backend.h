@@ -91,6 +91,10 @@ struct fake_vm {
 /* A VM of nr_vcpus vCPUs and ram_size bytes of zeroed RAM at FAKE_RAM_BASE */
 struct fake_vm *fake_vm_new(unsigned int nr_vcpus, uint64_t ram_size);
 void fake_vm_free(struct fake_vm *f);
+/* The same with every vCPU already RUNNING (as if started through HSM) */
+struct fake_vm *fake_vm_running(unsigned int nr_vcpus, uint64_t ram_size);
+/* The events posted for vCPU i and not yet taken */
+unsigned int fake_events(struct fake_vm *f, unsigned int i);
 /* The fake's ops as fake_vm_new() installs them (caps DV_CAP_INJECT, like dvext) */
 extern const struct dv_backend_ops fake_backend_ops;
 

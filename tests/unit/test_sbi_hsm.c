@@ -20,20 +20,6 @@
 #define RAM  (1ULL << 20)
 #define ADDR (FAKE_RAM_BASE + 0x2000)
 
-static struct fake_vm *vm_running(unsigned int n)
-{
-	struct fake_vm *f = fake_vm_new(n, RAM);
-
-	for (unsigned int i = 0; i < n; i++)
-		atomic_store(&f->vm.vcpus[i].state, DV_VCPU_RUNNING);
-	return f;
-}
-
-static unsigned int events(struct fake_vm *f, unsigned int i)
-{
-	return atomic_load(&f->vm.vcpus[i].events);
-}
-
 static struct fake_sbi_res status(struct fake_vm *f, uint64_t hart)
 {
 	return fake_sbi_call(f, 0, SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, hart, 0, 0);
@@ -63,7 +49,7 @@ UT_TEST(hsm_start_and_status)
 	UT_CHECK(r.error == SBI_ERR_INVALID_ADDRESS, "below RAM: %lld", (long long)r.error);
 	r = fake_sbi_call(f, 0, SBI_EXT_HSM, SBI_HSM_HART_START, 1, FAKE_RAM_BASE + RAM, 0);
 	UT_CHECK(r.error == SBI_ERR_INVALID_ADDRESS, "past RAM: %lld", (long long)r.error);
-	UT_CHECK(atomic_load(&v1->state) == DV_VCPU_STOPPED && !events(f, 1),
+	UT_CHECK(atomic_load(&v1->state) == DV_VCPU_STOPPED && !fake_events(f, 1),
 		 "a failed start changed hart 1");
 
 	r = fake_sbi_call(f, 0, SBI_EXT_HSM, SBI_HSM_HART_START, 1, ADDR, 0xabcdef);
@@ -73,7 +59,7 @@ UT_TEST(hsm_start_and_status)
 		     v1->start_arg == 0xabcdef,
 		 "state %d pc %#llx arg %#llx", atomic_load(&v1->state),
 		 (unsigned long long)v1->start_pc, (unsigned long long)v1->start_arg);
-	UT_CHECK((events(f, 1) & DV_EV_START) && fake_count(f, 1, FAKE_KICK) == 1,
+	UT_CHECK((fake_events(f, 1) & DV_EV_START) && fake_count(f, 1, FAKE_KICK) == 1,
 		 "hart 1 not woken");
 	r = status(f, 1);
 	UT_CHECK(r.value == SBI_HSM_STATE_START_PENDING, "hart 1: %lld", (long long)r.value);
@@ -89,7 +75,7 @@ UT_TEST(hsm_start_and_status)
 
 UT_TEST(hsm_stop_parks_the_caller)
 {
-	struct fake_vm *f = vm_running(2);
+	struct fake_vm *f = fake_vm_running(2, RAM);
 	int rc = fake_exit(f, 1, FAKE_SBI(SBI_EXT_HSM, SBI_HSM_HART_STOP));
 
 	UT_CHECK(rc == 1, "dispatch %d", rc);
@@ -177,7 +163,7 @@ static bool suspended(struct fake_vm *f, unsigned int i)
 
 UT_TEST(hsm_retentive_suspend_returns_at_once_with_an_interrupt_pending)
 {
-	struct fake_vm *f = vm_running(2);
+	struct fake_vm *f = fake_vm_running(2, RAM);
 	struct suspend_call c;
 
 	f->fv[1].irq_pending = true;
@@ -195,7 +181,7 @@ UT_TEST(hsm_retentive_suspend_returns_at_once_with_an_interrupt_pending)
 /* Suspended until vCPU 0 sends an IPI; SUSPENDED meanwhile */
 UT_TEST(hsm_retentive_suspend_sleeps_until_an_ipi)
 {
-	struct fake_vm *f = vm_running(2);
+	struct fake_vm *f = fake_vm_running(2, RAM);
 	struct suspend_call c;
 	struct fake_sbi_res r;
 
@@ -215,13 +201,13 @@ UT_TEST(hsm_retentive_suspend_sleeps_until_an_ipi)
 		 "not resumed with success");
 	UT_CHECK(status(f, 1).value == SBI_HSM_STATE_STARTED && fake_count(f, 1, FAKE_RESET) == 0,
 		 "not STARTED after");
-	UT_CHECK(events(f, 1) & DV_EV_IPI, "the IPI was lost");
+	UT_CHECK(fake_events(f, 1) & DV_EV_IPI, "the IPI was lost");
 	fake_vm_free(f);
 }
 
 UT_TEST(hsm_retentive_suspend_wakes_for_the_timer_and_external_interrupts)
 {
-	struct fake_vm *f = vm_running(2);
+	struct fake_vm *f = fake_vm_running(2, RAM);
 	struct suspend_call c;
 
 	/* Timer due in 60 ms (ticks are ns) */
@@ -252,7 +238,7 @@ UT_TEST(hsm_retentive_suspend_wakes_for_the_timer_and_external_interrupts)
 
 UT_TEST(hsm_non_retentive_suspend_resumes_at_resume_addr)
 {
-	struct fake_vm *f = vm_running(2);
+	struct fake_vm *f = fake_vm_running(2, RAM);
 	struct suspend_call c;
 	const struct fake_rec *reset;
 
@@ -273,14 +259,14 @@ UT_TEST(hsm_non_retentive_suspend_resumes_at_resume_addr)
 	UT_CHECK(f->fv[1].pc == ADDR && f->fv[1].x[10] == 1 && f->fv[1].x[11] == 0xfeedf00d,
 		 "registers");
 	UT_CHECK(status(f, 1).value == SBI_HSM_STATE_STARTED, "not STARTED after");
-	UT_CHECK(events(f, 1) & DV_EV_IPI, "the waking IPI is lost over the resume");
+	UT_CHECK(fake_events(f, 1) & DV_EV_IPI, "the waking IPI is lost over the resume");
 	fake_vm_free(f);
 }
 
 /* A pending IPI the backend already took must survive the reset of a resume */
 UT_TEST(hsm_non_retentive_suspend_keeps_a_pending_ipi)
 {
-	struct fake_vm *f = vm_running(2);
+	struct fake_vm *f = fake_vm_running(2, RAM);
 	struct suspend_call c;
 
 	f->fv[1].irq_pending = true; /* e.g. sip.SSIP from an IPI taken before */
@@ -288,7 +274,7 @@ UT_TEST(hsm_non_retentive_suspend_keeps_a_pending_ipi)
 	pthread_join(c.thread, NULL);
 	UT_CHECK(fake_count(f, 1, FAKE_RESET) == 1 && fake_count(f, 1, FAKE_SBI_DONE) == 0,
 		 "not resumed");
-	UT_CHECK(events(f, 1) & DV_EV_IPI, "no IPI posted again after the reset");
+	UT_CHECK(fake_events(f, 1) & DV_EV_IPI, "no IPI posted again after the reset");
 	fake_vm_free(f);
 }
 
@@ -296,7 +282,7 @@ UT_TEST(hsm_suspend_invalid_requests)
 {
 	static const uint64_t bad_types[] = {1,		 0x0fffffff, 0x10000000, 0x7fffffff,
 					     0x80000001, 0x8fffffff, 0x90000000, 0xffffffff};
-	struct fake_vm *f = vm_running(2);
+	struct fake_vm *f = fake_vm_running(2, RAM);
 	struct fake_sbi_res r;
 
 	/* Nothing pending, no timer: a suspend would sleep for ever */

@@ -17,20 +17,6 @@
 #define RAM  (1ULL << 20)
 #define ADDR (FAKE_RAM_BASE + 0x2000)
 
-static struct fake_vm *vm_running(unsigned int n)
-{
-	struct fake_vm *f = fake_vm_new(n, RAM);
-
-	for (unsigned int i = 0; i < n; i++)
-		atomic_store(&f->vm.vcpus[i].state, DV_VCPU_RUNNING);
-	return f;
-}
-
-static unsigned int events(struct fake_vm *f, unsigned int i)
-{
-	return atomic_load(&f->vm.vcpus[i].events);
-}
-
 static void clear_all(struct fake_vm *f)
 {
 	for (unsigned int i = 0; i < f->nr_vcpus; i++) {
@@ -45,7 +31,7 @@ static unsigned int posted(struct fake_vm *f, unsigned int ev)
 	unsigned int m = 0;
 
 	for (unsigned int i = 0; i < f->nr_vcpus; i++) {
-		bool got = events(f, i) & ev, kicked = fake_count(f, i, FAKE_KICK) == 1;
+		bool got = fake_events(f, i) & ev, kicked = fake_count(f, i, FAKE_KICK) == 1;
 
 		if (got != kicked)
 			return 0xdead;
@@ -58,7 +44,7 @@ static unsigned int posted(struct fake_vm *f, unsigned int ev)
 static bool only(struct fake_vm *f, unsigned int ev)
 {
 	for (unsigned int i = 0; i < f->nr_vcpus; i++)
-		if (events(f, i) & ~ev)
+		if (fake_events(f, i) & ~ev)
 			return false;
 	return true;
 }
@@ -80,7 +66,7 @@ static const struct {
 
 UT_TEST(ipi_to_the_harts_named)
 {
-	struct fake_vm *f = vm_running(4);
+	struct fake_vm *f = fake_vm_running(4, RAM);
 
 	for (unsigned int i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
 		struct fake_sbi_res r;
@@ -122,7 +108,7 @@ UT_TEST(rfence_every_call)
 	    {SBI_RFENCE_SFENCE_VMA, DV_EV_FENCE_VMA},
 	    {SBI_RFENCE_SFENCE_VMA_ASID, DV_EV_FENCE_VMA},
 	};
-	struct fake_vm *f = vm_running(4);
+	struct fake_vm *f = fake_vm_running(4, RAM);
 
 	for (unsigned int c = 0; c < sizeof(calls) / sizeof(calls[0]); c++) {
 		for (unsigned int i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {

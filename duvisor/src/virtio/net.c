@@ -81,6 +81,16 @@ static const struct dv_virtio_dev_ops net_ops = {
     .config_read = net_config_read,
 };
 
+static void net_free_buffers(struct dv_vnet *n)
+{
+	free(n->req);
+	free(n->iov);
+	free(n->frame);
+	n->req = NULL;
+	n->iov = NULL;
+	n->frame = NULL;
+}
+
 int dv_vnet_init(struct dv_vnet *n, const struct dv_guest_mem *mem, struct dv_irq_line irq, int tap,
 		 const uint8_t mac[6], struct dv_vdev_kick kick)
 {
@@ -101,24 +111,14 @@ int dv_vnet_init(struct dv_vnet *n, const struct dv_guest_mem *mem, struct dv_ir
 	if (!rc)
 		return 0;
 err:
-	free(n->req);
-	free(n->iov);
-	free(n->frame);
-	n->req = NULL;
-	n->iov = NULL;
-	n->frame = NULL;
+	net_free_buffers(n);
 	return rc;
 }
 
 void dv_vnet_destroy(struct dv_vnet *n)
 {
 	dv_virtio_mmio_destroy(&n->t);
-	free(n->req);
-	free(n->iov);
-	free(n->frame);
-	n->req = NULL;
-	n->iov = NULL;
-	n->frame = NULL;
+	net_free_buffers(n);
 }
 
 static void net_tx(struct dv_vnet *n)
