@@ -15,6 +15,7 @@ CONFIGURE_ARGS=(
 	--enable-slirp --enable-fdt=system --enable-tcg
 	--disable-install-blobs --disable-docs --disable-tools
 	--disable-werror --with-git-submodules=ignore
+	--enable-plugins
 )
 
 fetch() {
@@ -71,6 +72,9 @@ install_out() {
 	rm -rf "$OUT.tmp"
 	mkdir -p "$OUT.tmp"
 	cp "$WORK/build/qemu-system-riscv64" "$OUT.tmp/"
+	# The TCG plugin API the binary was built with (bench/prof/ builds against it)
+	mkdir -p "$OUT.tmp/include"
+	cp "$WORK/src/include/qemu/qemu-plugin.h" "$OUT.tmp/include/"
 	echo "$VER" >"$OUT.tmp/VERSION"
 	mv "$OUT.tmp" "$OUT"
 }
