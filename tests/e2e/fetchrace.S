@@ -3,10 +3,12 @@
  * instruction fetch. It maps one page of code at VA 0xc0000000 (Sv39),
  * jumps there, clears that page's PTE without an sfence.vma (its TLB
  * still runs the page), then loads from the UART. The load exits to
- * duvisor, which reads the instruction back through the guest's page
- * tables (HLVX) and finds it unmapped. duvisor must not die of that: it
- * injects an instruction page fault at the load, which the guest's trap
- * handler reports on the SBI console before it shuts down (exit 0).
+ * duvisor. On a hart that does not supply the transformed instruction
+ * (htinst 0), duvisor reads it back through the guest's page tables (HLVX)
+ * and finds it unmapped. duvisor must not die of that: it injects an
+ * instruction page fault at the load, which the guest's trap handler
+ * reports on the SBI console before it shuts down (exit 0). With htinst,
+ * the load completes and the guest goes on (e2e_test.py runs both).
  */
 #define SBI_EXT_SRST	0x53525354
 #define UART_LSR	0x10000005

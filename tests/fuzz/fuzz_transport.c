@@ -12,7 +12,7 @@ void fz_irq_set(void *opaque, unsigned int n, bool level)
 
 	(void)n;
 	/* The transport drives its line with its lock held. */
-	FZ_CHECK(pthread_mutex_trylock(&x->dev->lock) == EBUSY, "irq set() without the lock");
+	FZ_CHECK(!dv_trylock(&x->dev->lock), "irq set() without the lock");
 	FZ_CHECK(level != x->level, "the line was set to the level it had (%d)", level);
 	x->level = level;
 }

@@ -66,7 +66,7 @@ static unsigned int notifies, pops, pushes, stale;
 
 static void locked(const char *what)
 {
-	FZ_CHECK(pthread_mutex_trylock(&dev.lock) == EBUSY, "%s without the lock", what);
+	FZ_CHECK(!dv_trylock(&dev.lock), "%s without the lock", what);
 }
 
 static void check_popped(int ret, unsigned int queue)
@@ -127,8 +127,8 @@ static void dev_notify(void *opaque, unsigned int queue)
 
 	notifies++;
 	FZ_CHECK(opaque == &dev, "opaque");
-	FZ_CHECK(pthread_mutex_trylock(&dev.lock) == 0, "notify with the lock held");
-	pthread_mutex_unlock(&dev.lock);
+	FZ_CHECK(dv_trylock(&dev.lock), "notify with the lock held");
+	dv_unlock(&dev.lock);
 	FZ_CHECK(queue < NQUEUES, "notify of queue %u", queue);
 	FZ_CHECK(dv_virtio_mmio_queue(&dev, queue), "notify of a queue that is not ready");
 	FZ_CHECK((dev.status & VIRTIO_CONFIG_S_DRIVER_OK) &&

@@ -174,6 +174,21 @@ UT_TEST(virtio_console_default_cmdline)
 	UT_CHECK(r == DV_EXIT_OK && !strcmp(c.cmdline, ""), "empty cmdline: r=%d", r);
 }
 
+UT_TEST(memory_prefault)
+{
+	struct dv_config c;
+	int r = PARSE(&c, "run", "--kernel", kernel);
+
+	UT_CHECK(r == DV_EXIT_OK && !c.lazy_stage2, "default: prefaulted (r=%d)", r);
+	r = PARSE(&c, "run", "--kernel", kernel, "--memory-prefault", "off");
+	UT_CHECK(r == DV_EXIT_OK && c.lazy_stage2, "off: r=%d lazy %d", r, c.lazy_stage2);
+	r = PARSE(&c, "run", "--kernel", kernel, "--memory-prefault=on");
+	UT_CHECK(r == DV_EXIT_OK && !c.lazy_stage2, "on: r=%d lazy %d", r, c.lazy_stage2);
+	r = PARSE(&c, "run", "--kernel", kernel, "--memory-prefault", "lazy");
+	UT_CHECK(r == DV_EXIT_USAGE && strstr(msg, "--memory-prefault") && strstr(msg, "on, off"),
+		 "bad value: r=%d msg %s", r, msg);
+}
+
 UT_TEST(help_and_version)
 {
 	static const struct {

@@ -114,7 +114,17 @@ UT_TEST(every_extension_has_its_descriptor)
 			 e ? e->name : "none");
 		UT_CHECK(e && !e->legacy && e->nr_fns && e->fns, "eid %#llx descriptor",
 			 (unsigned long long)routes[i].eid);
+		/* dv_sbi_find's switch agrees with the descriptor's own range */
+		UT_CHECK(e && e->eid_min == routes[i].eid && e->eid_max == routes[i].eid,
+			 "eid %#llx range", (unsigned long long)routes[i].eid);
 	}
+	UT_CHECK(dv_sbi_ext_legacy.eid_min == 0 && dv_sbi_ext_legacy.eid_max == 0x0f, "v0.1 range");
+	/* Served without the run loop only when no call sleeps, stops or ends anything */
+	UT_CHECK(dv_sbi_ext_base.quick && dv_sbi_ext_time.quick && dv_sbi_ext_ipi.quick &&
+		     dv_sbi_ext_rfence.quick && dv_sbi_ext_dbcn.quick,
+		 "quick extensions");
+	UT_CHECK(!dv_sbi_ext_hsm.quick && !dv_sbi_ext_srst.quick && !dv_sbi_ext_legacy.quick,
+		 "HSM, SRST and v0.1 (shutdown, getchar) go through the run loop");
 	for (uint64_t eid = 0; eid <= 0x0f; eid++)
 		UT_CHECK(dv_sbi_find(eid) == &dv_sbi_ext_legacy, "v0.1 id %#llx",
 			 (unsigned long long)eid);

@@ -122,6 +122,49 @@ UT_TEST(mmio_loads_and_stores_reach_the_device)
 	fake_vm_free(f);
 }
 
+/* What the dvext backend's exit path finishes without the run loop, and what it leaves to it */
+UT_TEST(inline_exits_are_only_those_that_neither_sleep_nor_stop)
+{
+	struct fake_vm *f = vm_with_dev();
+	struct dv_vcpu *v = &f->vm.vcpus[0];
+	const struct fake_rec *d;
+	struct dv_exit e;
+
+	e = mmio(DEV_BASE + 0x10, 4, false, 0);
+	UT_CHECK(dv_handle_exit_inline(v, &e) && dev.reads == 1, "MMIO load not handled inline");
+	d = fake_last(f, 0, FAKE_MMIO_DONE);
+	UT_CHECK(d && d->a == 0xdeadbeefcafe0010ULL, "MMIO load not completed");
+	e = FAKE_SBI(SBI_EXT_BASE, SBI_BASE_GET_IMPL_ID);
+	UT_CHECK(dv_handle_exit_inline(v, &e), "SBI BASE not handled inline");
+	d = fake_last(f, 0, FAKE_SBI_DONE);
+	UT_CHECK(d && d->b == DV_SBI_IMPL_ID, "SBI BASE not completed");
+	UT_CHECK(stat(f, DV_STAT_MMIO) == 1 && stat(f, DV_STAT_SBI) == 1, "counted as in the loop");
+	fake_log_clear(f, 0);
+	/* HSM (may sleep or stop the hart), SRST and v0.1 (shutdown), WFI, faults: the loop's */
+	e = FAKE_SBI(SBI_EXT_HSM, SBI_HSM_HART_STOP);
+	UT_CHECK(!dv_handle_exit_inline(v, &e), "HSM handled inline");
+	e = FAKE_SBI(SBI_EXT_SRST, 0);
+	UT_CHECK(!dv_handle_exit_inline(v, &e), "SRST handled inline");
+	e = FAKE_SBI(SBI_LEGACY_SHUTDOWN, 0);
+	UT_CHECK(!dv_handle_exit_inline(v, &e), "v0.1 shutdown handled inline");
+	e = FAKE_SBI(0x0a000000, 0);
+	UT_CHECK(!dv_handle_exit_inline(v, &e), "unknown extension handled inline");
+	e = other(DV_VMEXIT_WFI, 0, 0, 0);
+	UT_CHECK(!dv_handle_exit_inline(v, &e), "WFI handled inline");
+	e = other(DV_VMEXIT_GUEST_FAULT, EXC_LOAD_ACCESS, 0, 0);
+	UT_CHECK(!dv_handle_exit_inline(v, &e), "fault handled inline");
+	UT_CHECK(fake_count(f, 0, FAKE_SBI_DONE) == 0 && fake_count(f, 0, FAKE_INJECT) == 0 &&
+		     atomic_load(&v->state) == f->vm.vcpus[0].state &&
+		     !atomic_load(&f->vm.stopping),
+		 "a refused exit was partly handled");
+	UT_CHECK(stat(f, DV_STAT_SBI) == 1, "refused exits counted");
+	/* A VM that is stopping: everything back to the loop, which ends */
+	atomic_store(&f->vm.stopping, true);
+	e = mmio(DEV_BASE + 0x10, 4, false, 0);
+	UT_CHECK(!dv_handle_exit_inline(v, &e) && dev.reads == 1, "handled while stopping");
+	fake_vm_free(f);
+}
+
 UT_TEST(mmio_nothing_there_is_an_access_fault)
 {
 	struct fake_vm *f = vm_with_dev();

@@ -210,6 +210,16 @@ static int set_console(struct dv_config *cfg, const struct dv_opt *o, const char
 	return r;
 }
 
+static int set_prefault(struct dv_config *cfg, const struct dv_opt *o, const char *val, FILE *err)
+{
+	static const struct dv_name_val tab[] = {{"on", 0}, {"off", 1}};
+	int v = 0, r = set_enum(&v, tab, 2, "on, off", o, val, err);
+
+	if (!r)
+		cfg->lazy_stage2 = v;
+	return r;
+}
+
 static int set_stats(struct dv_config *cfg, const struct dv_opt *o, const char *val, FILE *err)
 {
 	(void)o, (void)val, (void)err;
@@ -228,6 +238,11 @@ static const struct dv_opt dv_opts[] = {
      "guest RAM, 16M..16G, page multiple; suffix K, M or G\n" HELP_INDENT
      "(binary), plain number = bytes (default 256M)",
      set_memory},
+    {"memory-prefault", "on|off", false,
+     "dvext: map all guest RAM at start (on, default) or\n" HELP_INDENT
+     "each page at its first touch (off; RAM up to 500M);\n" HELP_INDENT
+     "kvm: KVM maps on first touch either way",
+     set_prefault},
     {"cpus", "N", false, "vCPUs, 1..15 (default 1)", set_cpus},
     {"disk", DISK_SYNTAX, true, "virtio-blk disk (repeatable, up to 8)", dv_cli_set_disk},
     {"net", NET_SYNTAX, true, "virtio-net on a tap device (repeatable, up to 8)", dv_cli_set_net},

@@ -126,6 +126,7 @@ struct dv_config {
 	enum dv_console_kind console;
 	const char *dump_dtb; /* NULL: don't; else write the generated DTB here */
 	bool stats;	      /* print exit statistics when the guest stops */
+	bool lazy_stage2;     /* --memory-prefault off: stage-2 mapped on first touch */
 };
 
 /*

@@ -15,9 +15,10 @@
 #include "hw/plic.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+
+#include "util/lock.h"
 
 #define PLIC_WORDS (DV_PLIC_MAX_SOURCES / 32)
 
@@ -29,7 +30,7 @@ struct plic_context {
 };
 
 struct dv_plic {
-	pthread_mutex_t lock;
+	struct dv_lock lock;
 	unsigned int nsources;
 	unsigned int ncontexts;
 	unsigned int nwords;	      /* 32-bit words of the source bitmaps in use */
@@ -95,11 +96,7 @@ struct dv_plic *dv_plic_create(unsigned int nsources, unsigned int ncontexts,
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	if (pthread_mutex_init(&p->lock, NULL)) {
-		free(p);
-		errno = ENOMEM;
-		return NULL;
-	}
+	dv_lock_init(&p->lock);
 	p->nsources = nsources;
 	p->ncontexts = ncontexts;
 	p->nwords = (nsources + 31) / 32;
@@ -114,7 +111,6 @@ void dv_plic_destroy(struct dv_plic *p)
 {
 	if (!p)
 		return;
-	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
@@ -125,12 +121,12 @@ void dv_plic_set_irq(struct dv_plic *p, unsigned int src, bool level)
 	if (src == 0 || src >= p->nsources)
 		return;
 	word = &p->level[src / 32];
-	pthread_mutex_lock(&p->lock);
+	dv_lock(&p->lock);
 	old = *word;
 	*word = level ? old | plic_bit(src) : old & ~plic_bit(src);
 	if (*word != old)
 		plic_update(p);
-	pthread_mutex_unlock(&p->lock);
+	dv_unlock(&p->lock);
 }
 
 /*
@@ -286,9 +282,9 @@ static int plic_mmio_read(void *opaque, uint64_t offset, unsigned size, uint64_t
 	*val = 0;
 	if (!r)
 		return 0;
-	pthread_mutex_lock(&p->lock);
+	dv_lock(&p->lock);
 	*val = r->read(p, offset - r->base);
-	pthread_mutex_unlock(&p->lock);
+	dv_unlock(&p->lock);
 	return 0;
 }
 
@@ -299,9 +295,9 @@ static int plic_mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_
 
 	if (!r || !r->write)
 		return 0;
-	pthread_mutex_lock(&p->lock);
+	dv_lock(&p->lock);
 	r->write(p, offset - r->base, (uint32_t)val);
-	pthread_mutex_unlock(&p->lock);
+	dv_unlock(&p->lock);
 	return 0;
 }
 

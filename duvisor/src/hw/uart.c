@@ -24,16 +24,17 @@
 #include "hw/uart.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+
+#include "util/lock.h"
 
 #define UART_NREGS    8
 #define UART_IER_MASK 0x0f /* IER bits 7:4 are always 0 on a 16550 */
 #define UART_MCR_MASK 0x1f /* DTR, RTS, OUT1, OUT2, LOOP */
 
 struct dv_uart {
-	pthread_mutex_t lock;
+	struct dv_lock lock;
 	struct dv_irq_line irq;
 	bool irq_out; /* level last driven on irq */
 	void (*tx)(void *opaque, uint8_t byte);
@@ -111,11 +112,7 @@ struct dv_uart *dv_uart_create(const struct dv_irq_line *irq,
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return NULL;
-	if (pthread_mutex_init(&u->lock, NULL)) {
-		free(u);
-		errno = ENOMEM;
-		return NULL;
-	}
+	dv_lock_init(&u->lock);
 	u->irq = *irq;
 	u->tx = tx;
 	u->tx_opaque = tx_opaque;
@@ -126,7 +123,6 @@ void dv_uart_destroy(struct dv_uart *u)
 {
 	if (!u)
 		return;
-	pthread_mutex_destroy(&u->lock);
 	free(u);
 }
 
@@ -134,7 +130,7 @@ size_t dv_uart_rx(struct dv_uart *u, const uint8_t *buf, size_t len)
 {
 	size_t n;
 
-	pthread_mutex_lock(&u->lock);
+	dv_lock(&u->lock);
 	n = DV_UART_RX_CAPACITY - u->rx_count;
 	if (n > len)
 		n = len;
@@ -142,7 +138,7 @@ size_t dv_uart_rx(struct dv_uart *u, const uint8_t *buf, size_t len)
 		u->rx[(u->rx_head + u->rx_count + i) % DV_UART_RX_CAPACITY] = buf[i];
 	u->rx_count += n;
 	uart_update(u);
-	pthread_mutex_unlock(&u->lock);
+	dv_unlock(&u->lock);
 	return n;
 }
 
@@ -287,10 +283,10 @@ static int uart_mmio_read(void *opaque, uint64_t offset, unsigned size, uint64_t
 	*val = 0;
 	if (size != 1 || offset >= UART_NREGS)
 		return 0;
-	pthread_mutex_lock(&u->lock);
+	dv_lock(&u->lock);
 	*val = uart_regs[offset].read(u);
 	uart_update(u);
-	pthread_mutex_unlock(&u->lock);
+	dv_unlock(&u->lock);
 	return 0;
 }
 
@@ -300,10 +296,10 @@ static int uart_mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_
 
 	if (size != 1 || offset >= UART_NREGS || !uart_regs[offset].write)
 		return 0;
-	pthread_mutex_lock(&u->lock);
+	dv_lock(&u->lock);
 	uart_regs[offset].write(u, (uint8_t)val);
 	uart_update(u);
-	pthread_mutex_unlock(&u->lock);
+	dv_unlock(&u->lock);
 	return 0;
 }
 

@@ -57,4 +57,5 @@ const struct dv_sbi_ext dv_sbi_ext_base = {
     .eid_max = SBI_EXT_BASE,
     .nr_fns = sizeof(dv_base_fns) / sizeof(dv_base_fns[0]),
     .fns = dv_base_fns,
+    .quick = true,
 };

@@ -67,4 +67,5 @@ const struct dv_sbi_ext dv_sbi_ext_dbcn = {
     .eid_max = SBI_EXT_DBCN,
     .nr_fns = sizeof(dv_dbcn_fns) / sizeof(dv_dbcn_fns[0]),
     .fns = dv_dbcn_fns,
+    .quick = true,
 };

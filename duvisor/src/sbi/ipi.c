@@ -28,4 +28,5 @@ const struct dv_sbi_ext dv_sbi_ext_ipi = {
     .eid_max = SBI_EXT_IPI,
     .nr_fns = sizeof(dv_ipi_fns) / sizeof(dv_ipi_fns[0]),
     .fns = dv_ipi_fns,
+    .quick = true,
 };

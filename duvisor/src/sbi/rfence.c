@@ -69,4 +69,5 @@ const struct dv_sbi_ext dv_sbi_ext_rfence = {
     .eid_max = SBI_EXT_RFENCE,
     .nr_fns = sizeof(dv_rfence_fns) / sizeof(dv_rfence_fns[0]),
     .fns = dv_rfence_fns,
+    .quick = true,
 };

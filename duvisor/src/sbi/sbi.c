@@ -6,17 +6,31 @@
 #include "sbi/sbi.h"
 #include "vmm/vm.h"
 
-static const struct dv_sbi_ext *const dv_sbi_exts[] = {
-    &dv_sbi_ext_legacy, &dv_sbi_ext_base, &dv_sbi_ext_time, &dv_sbi_ext_ipi,
-    &dv_sbi_ext_rfence, &dv_sbi_ext_hsm,  &dv_sbi_ext_srst, &dv_sbi_ext_dbcn,
-};
-
+/*
+ * Every SBI exit looks its id up here: a switch (a few compares), not a
+ * walk of the extensions. test_sbi checks it against each extension's
+ * eid_min..eid_max.
+ */
 const struct dv_sbi_ext *dv_sbi_find(uint64_t eid)
 {
-	for (size_t i = 0; i < sizeof(dv_sbi_exts) / sizeof(dv_sbi_exts[0]); i++)
-		if (eid >= dv_sbi_exts[i]->eid_min && eid <= dv_sbi_exts[i]->eid_max)
-			return dv_sbi_exts[i];
-	return NULL;
+	switch (eid) {
+	case SBI_EXT_BASE:
+		return &dv_sbi_ext_base;
+	case SBI_EXT_TIME:
+		return &dv_sbi_ext_time;
+	case SBI_EXT_IPI:
+		return &dv_sbi_ext_ipi;
+	case SBI_EXT_RFENCE:
+		return &dv_sbi_ext_rfence;
+	case SBI_EXT_HSM:
+		return &dv_sbi_ext_hsm;
+	case SBI_EXT_SRST:
+		return &dv_sbi_ext_srst;
+	case SBI_EXT_DBCN:
+		return &dv_sbi_ext_dbcn;
+	default:
+		return eid <= SBI_EXT_LEGACY_MAX ? &dv_sbi_ext_legacy : NULL;
+	}
 }
 
 /* The function serving (eid, fid), or NULL */
@@ -62,7 +76,12 @@ int64_t dv_sbi_error(int err)
 struct dv_sbi_ret dv_sbi_call(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid,
 			      const uint64_t args[6])
 {
-	const struct dv_sbi_ext *ext = dv_sbi_find(eid);
+	return dv_sbi_call_ext(vcpu, dv_sbi_find(eid), eid, fid, args);
+}
+
+struct dv_sbi_ret dv_sbi_call_ext(struct dv_vcpu *vcpu, const struct dv_sbi_ext *ext, uint64_t eid,
+				  uint64_t fid, const uint64_t args[6])
+{
 	struct dv_sbi_ret r = {.legacy = ext && ext->legacy};
 	dv_sbi_fn *fn = NULL;
 	int rc;

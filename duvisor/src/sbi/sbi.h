@@ -121,6 +121,12 @@ struct dv_sbi_ext {
 	dv_sbi_fn *const *fns;
 	/* Optional: false when this backend cannot offer the extension (eid) */
 	bool (*probe)(struct dv_vcpu *vcpu, uint64_t eid);
+	/*
+	 * Every call returns at once and leaves the vCPU running and the VM
+	 * up: a backend may serve it without leaving its guest entry
+	 * (dv_handle_exit_inline)
+	 */
+	bool quick;
 };
 
 extern const struct dv_sbi_ext dv_sbi_ext_legacy; /* legacy.c */
@@ -137,6 +143,9 @@ struct dv_sbi_ret dv_sbi_call(struct dv_vcpu *vcpu, uint64_t eid, uint64_t fid,
 			      const uint64_t args[6]);
 /* The extension serving eid, or NULL */
 const struct dv_sbi_ext *dv_sbi_find(uint64_t eid);
+/* dv_sbi_call() with ext = dv_sbi_find(eid) already looked up */
+struct dv_sbi_ret dv_sbi_call_ext(struct dv_vcpu *vcpu, const struct dv_sbi_ext *ext, uint64_t eid,
+				  uint64_t fid, const uint64_t args[6]);
 /* BASE probe_extension: 1 when vcpu's backend offers eid (v0.1 ids one by one) */
 int dv_sbi_probe(struct dv_vcpu *vcpu, uint64_t eid);
 /*

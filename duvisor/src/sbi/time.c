@@ -32,5 +32,6 @@ const struct dv_sbi_ext dv_sbi_ext_time = {
     .eid_max = SBI_EXT_TIME,
     .nr_fns = sizeof(dv_time_fns) / sizeof(dv_time_fns[0]),
     .fns = dv_time_fns,
+    .quick = true,
     .probe = dv_time_probe,
 };

@@ -44,16 +44,12 @@ static void reset_locked(struct dv_virtio_mmio *d)
 int dv_virtio_mmio_init(struct dv_virtio_mmio *dev, const struct dv_guest_mem *mem,
 			const struct dv_virtio_dev_ops *ops, void *opaque, struct dv_irq_line irq)
 {
-	int ret;
-
 	memset(dev, 0, sizeof(*dev));
 	if (!ops || !mem || ops->nqueues > DV_VIRTIO_MMIO_MAX_QUEUES || !ops->queue_max ||
 	    (ops->queue_max & (ops->queue_max - 1)) || ops->queue_max > DV_VIRTQ_MAX_SIZE ||
 	    ops->config_size > DV_VIRTIO_MMIO_SIZE - VIRTIO_MMIO_CONFIG)
 		return -EINVAL;
-	ret = pthread_mutex_init(&dev->lock, NULL);
-	if (ret)
-		return -ret;
+	dv_lock_init(&dev->lock);
 	dev->ops = ops;
 	dev->opaque = opaque;
 	dev->mem = mem;
@@ -65,14 +61,14 @@ int dv_virtio_mmio_init(struct dv_virtio_mmio *dev, const struct dv_guest_mem *m
 
 void dv_virtio_mmio_destroy(struct dv_virtio_mmio *dev)
 {
-	pthread_mutex_destroy(&dev->lock);
+	(void)dev; /* nothing to free */
 }
 
 void dv_virtio_mmio_reset(struct dv_virtio_mmio *dev)
 {
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	reset_locked(dev);
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 }
 
 static bool features_ok(const struct dv_virtio_mmio *d)
@@ -256,7 +252,7 @@ static int mmio_read(void *opaque, uint64_t offset, unsigned size, uint64_t *val
 	struct dv_virtio_mmio *d = opaque;
 
 	*val = 0;
-	pthread_mutex_lock(&d->lock);
+	dv_lock(&d->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		uint64_t off = offset - VIRTIO_MMIO_CONFIG;
 
@@ -265,7 +261,7 @@ static int mmio_read(void *opaque, uint64_t offset, unsigned size, uint64_t *val
 	} else if (size == 4) {
 		*val = read_reg(d, offset);
 	}
-	pthread_mutex_unlock(&d->lock);
+	dv_unlock(&d->lock);
 	return 0;
 }
 
@@ -274,7 +270,7 @@ static int mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
 	struct dv_virtio_mmio *d = opaque;
 	int notify = -1;
 
-	pthread_mutex_lock(&d->lock);
+	dv_lock(&d->lock);
 	if (offset >= VIRTIO_MMIO_CONFIG) {
 		uint64_t off = offset - VIRTIO_MMIO_CONFIG;
 
@@ -283,7 +279,7 @@ static int mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t val
 	} else if (size == 4) {
 		notify = write_reg(d, offset, (uint32_t)val);
 	}
-	pthread_mutex_unlock(&d->lock);
+	dv_unlock(&d->lock);
 	/* Unlocked: the device processes the queue and may call back to raise its interrupt. */
 	if (notify >= 0 && d->ops->notify)
 		d->ops->notify(d->opaque, (unsigned int)notify);

@@ -31,7 +31,6 @@
 #ifndef DV_VIRTIO_MMIO_H
 #define DV_VIRTIO_MMIO_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 /*
@@ -46,6 +45,7 @@
 #include "vmm/irq.h"
 #include "vmm/mmio.h"
 #include "virtio/queue.h"
+#include "util/lock.h"
 
 #define DV_VIRTIO_MMIO_SIZE	  0x200
 #define DV_VIRTIO_MMIO_MAX_QUEUES 8
@@ -76,7 +76,7 @@ struct dv_virtio_mmio_queue {
 };
 
 struct dv_virtio_mmio {
-	pthread_mutex_t lock;
+	struct dv_lock lock;
 	const struct dv_virtio_dev_ops *ops;
 	void *opaque;
 	const struct dv_guest_mem *mem;

@@ -13,10 +13,10 @@ struct dv_virtq *dv_virtio_mmio_queue(struct dv_virtio_mmio *dev, unsigned int q
 {
 	struct dv_virtq *vq = NULL;
 
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	if (queue < dev->ops->nqueues && dev->q[queue].ready)
 		vq = &dev->q[queue].vq;
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 	return vq;
 }
 
@@ -24,9 +24,9 @@ uint32_t dv_virtio_mmio_status(struct dv_virtio_mmio *dev)
 {
 	uint32_t st;
 
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	st = dev->status;
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 	return st;
 }
 
@@ -34,36 +34,36 @@ uint64_t dv_virtio_mmio_features(struct dv_virtio_mmio *dev)
 {
 	uint64_t f;
 
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	f = dev->driver_features;
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 	return f;
 }
 
 void dv_virtio_mmio_notify_used(struct dv_virtio_mmio *dev, unsigned int queue)
 {
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	if (queue < dev->ops->nqueues) {
 		dev->isr |= VIRTIO_MMIO_INT_VRING;
 		dv_virtio_mmio_update_irq(dev);
 	}
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 }
 
 void dv_virtio_mmio_config_changed(struct dv_virtio_mmio *dev)
 {
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	dev->config_generation++;
 	dev->isr |= VIRTIO_MMIO_INT_CONFIG;
 	dv_virtio_mmio_update_irq(dev);
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 }
 
 void dv_virtio_mmio_needs_reset(struct dv_virtio_mmio *dev)
 {
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	dv_virtio_mmio_needs_reset_locked(dev);
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 }
 
 /* The queue a device may serve now: ready, DRIVER_OK, not waiting for a reset. */
@@ -81,7 +81,7 @@ int dv_virtio_mmio_pop(struct dv_virtio_mmio *dev, unsigned int queue, struct dv
 	struct dv_virtq *vq;
 	int ret = 0;
 
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	vq = live_queue(dev, queue);
 	if (vq) {
 		ret = dv_virtq_pop(vq, req);
@@ -89,7 +89,7 @@ int dv_virtio_mmio_pop(struct dv_virtio_mmio *dev, unsigned int queue, struct dv
 			dv_virtio_mmio_needs_reset_locked(dev);
 	}
 	*generation = dev->generation;
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 	return ret;
 }
 
@@ -99,14 +99,14 @@ int dv_virtio_mmio_push(struct dv_virtio_mmio *dev, unsigned int queue, uint32_t
 	struct dv_virtq *vq;
 	int ret = -ESTALE;
 
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	vq = live_queue(dev, queue);
 	if (vq && generation == dev->generation) {
 		ret = dv_virtq_push(vq, head, written);
 		if (ret < 0)
 			dv_virtio_mmio_needs_reset_locked(dev);
 	}
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 	return ret;
 }
 
@@ -115,14 +115,14 @@ bool dv_virtio_mmio_signal_used(struct dv_virtio_mmio *dev, unsigned int queue)
 	struct dv_virtq *vq;
 	bool sent = false;
 
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	vq = live_queue(dev, queue);
 	if (vq && dv_virtq_should_notify(vq)) {
 		dev->isr |= VIRTIO_MMIO_INT_VRING;
 		dv_virtio_mmio_update_irq(dev);
 		sent = true;
 	}
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 	return sent;
 }
 
@@ -131,11 +131,11 @@ bool dv_virtio_mmio_queue_has_work(struct dv_virtio_mmio *dev, unsigned int queu
 	struct dv_virtq *vq;
 	bool more = false;
 
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	vq = live_queue(dev, queue);
 	if (vq)
 		more = dv_virtq_has_avail(vq);
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 	return more;
 }
 
@@ -143,8 +143,8 @@ uint32_t dv_virtio_mmio_generation(struct dv_virtio_mmio *dev)
 {
 	uint32_t g;
 
-	pthread_mutex_lock(&dev->lock);
+	dv_lock(&dev->lock);
 	g = dev->generation;
-	pthread_mutex_unlock(&dev->lock);
+	dv_unlock(&dev->lock);
 	return g;
 }

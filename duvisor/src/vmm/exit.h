@@ -6,6 +6,8 @@
 #ifndef DV_VMM_EXIT_H
 #define DV_VMM_EXIT_H
 
+#include <stdbool.h>
+
 struct dv_exit;
 struct dv_vcpu;
 
@@ -15,6 +17,14 @@ struct dv_vcpu;
  * printed).
  */
 int dv_handle_exit(struct dv_vcpu *vcpu, const struct dv_exit *e);
+
+/*
+ * For a backend that can finish an exit without returning from its guest
+ * entry (dvext): handle e if it is one that neither sleeps nor changes the
+ * vCPU's run state nor ends the VM (MMIO, the SBI extensions marked quick)
+ * and return true; else false, with nothing done, for the run loop.
+ */
+bool dv_handle_exit_inline(struct dv_vcpu *vcpu, const struct dv_exit *e);
 
 /*
  * WFI: sleep until an interrupt is pending for the guest, its timer is due,

@@ -5,7 +5,7 @@ static const char *const dv_stat_names[DV_STAT_NR] = {
     [DV_STAT_SBI] = "sbi-call",	  [DV_STAT_MMIO] = "mmio",
     [DV_STAT_WFI] = "wfi",	  [DV_STAT_KICK] = "kick",
     [DV_STAT_HOST] = "host-exit", [DV_STAT_FAULT_INJECTED] = "fault-injected",
-    [DV_STAT_OTHER] = "other",
+    [DV_STAT_OTHER] = "other",	  [DV_STAT_STAGE2] = "stage2-fault",
 };
 
 void dv_stats_print(FILE *f, const struct dv_stats *per_vcpu, unsigned int nr_vcpus)

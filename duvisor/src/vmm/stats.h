@@ -14,6 +14,7 @@ enum dv_stat {
 	DV_STAT_HOST,
 	DV_STAT_FAULT_INJECTED,
 	DV_STAT_OTHER,
+	DV_STAT_STAGE2, /* stage-2 page faults mapped (--memory-prefault off) */
 	DV_STAT_NR
 };
 

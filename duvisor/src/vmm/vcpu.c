@@ -78,9 +78,10 @@ void dv_vcpu_idle(struct dv_vcpu *vcpu)
 	pthread_mutex_unlock(&vcpu->lock);
 }
 
-static void dv_handle_sbi(struct dv_vcpu *vcpu, const struct dv_exit *e)
+static void dv_handle_sbi(struct dv_vcpu *vcpu, const struct dv_exit *e,
+			  const struct dv_sbi_ext *ext)
 {
-	struct dv_sbi_ret r = dv_sbi_call(vcpu, e->sbi.ext, e->sbi.fid, e->sbi.args);
+	struct dv_sbi_ret r = dv_sbi_call_ext(vcpu, ext, e->sbi.ext, e->sbi.fid, e->sbi.args);
 
 	if (!r.no_advance)
 		vcpu->vm->ops->sbi_done(vcpu, r.error, r.value, r.legacy);
@@ -136,7 +137,7 @@ int dv_handle_exit(struct dv_vcpu *vcpu, const struct dv_exit *e)
 	switch (e->reason) {
 	case DV_VMEXIT_SBI:
 		vcpu->stats.count[DV_STAT_SBI]++;
-		dv_handle_sbi(vcpu, e);
+		dv_handle_sbi(vcpu, e, dv_sbi_find(e->sbi.ext));
 		return 1;
 	case DV_VMEXIT_MMIO:
 		vcpu->stats.count[DV_STAT_MMIO]++;
@@ -171,6 +172,29 @@ int dv_handle_exit(struct dv_vcpu *vcpu, const struct dv_exit *e)
 	default:
 		dv_dump(vcpu, e);
 		return -EIO;
+	}
+}
+
+bool dv_handle_exit_inline(struct dv_vcpu *vcpu, const struct dv_exit *e)
+{
+	const struct dv_sbi_ext *ext;
+
+	if (atomic_load_explicit(&vcpu->vm->stopping, memory_order_relaxed))
+		return false;
+	switch (e->reason) {
+	case DV_VMEXIT_MMIO:
+		vcpu->stats.count[DV_STAT_MMIO]++;
+		dv_handle_mmio(vcpu, e);
+		return true;
+	case DV_VMEXIT_SBI:
+		ext = dv_sbi_find(e->sbi.ext);
+		if (!ext || !ext->quick)
+			return false;
+		vcpu->stats.count[DV_STAT_SBI]++;
+		dv_handle_sbi(vcpu, e, ext);
+		return true;
+	default:
+		return false;
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "vmm/crash.h"
 #include "vmm/vm.h"
 #include "backend/backend.h"
@@ -75,7 +76,18 @@ static int dvext_vm_init(struct dv_vm *vm)
 		rc = dvext_query(b->fd, b->pt, &pt_hpa);
 	if (!rc)
 		rc = dv_s2_init(&b->s2, b->pt, pt_hpa, PT_REGION_SIZE);
-	if (!rc)
+	b->lazy = vm->cfg && vm->cfg->lazy_stage2;
+	b->ram_hpa = ram_hpa;
+	b->ram_size = size;
+	dv_lock_init(&b->s2_lock);
+	/* Lazily, a 4 KiB leaf per page: a table per 2 MiB, a few more above */
+	if (!rc && b->lazy && size / (2 << 20) + 4 > (PT_REGION_SIZE - DV_S2_ROOT_SIZE) / 4096) {
+		fprintf(stderr, "duvisor: --memory-prefault off: at most %lu MiB of RAM\n",
+			((PT_REGION_SIZE - DV_S2_ROOT_SIZE) / 4096 - 4) * 2);
+		rc = -EINVAL;
+		goto err;
+	}
+	if (!rc && !b->lazy)
 		rc = dv_s2_map(&b->s2, DV_RAM_BASE, ram_hpa, size);
 	if (!rc && dv_crash_add_fixup((uintptr_t)dvext_hlvx, 11 /* a1 */))
 		rc = -ENOSPC;
@@ -138,6 +150,7 @@ static int dvext_vcpu_init(struct dv_vcpu *vcpu)
 	if (!v)
 		return -ENOMEM;
 	memset(v, 0, sizeof(*v));
+	v->vcpu = vcpu;
 	rc = dvext_register(vcpu->vm, vcpu->id, &v->doorbell);
 	if (rc) {
 		free(v);
@@ -171,6 +184,7 @@ static void dvext_vcpu_reset(struct dv_vcpu *vcpu, uint64_t pc, uint64_t a0, uin
 	struct dvext_vcpu *v = vcpu->backend;
 
 	memset(v->ctx.x, 0, sizeof(v->ctx.x));
+	hu_fp_reset(); /* on the vCPU's own thread: its FP registers are the guest's */
 	v->ctx.pc = pc;
 	v->ctx.x[10] = a0;
 	v->ctx.x[11] = a1;
@@ -180,6 +194,7 @@ static void dvext_vcpu_reset(struct dv_vcpu *vcpu, uint64_t pc, uint64_t a0, uin
 	csr_write(CSR_HUVSSTATUS, 0);
 	csr_write(CSR_HUVSIE, 0);
 	csr_write(CSR_HUVIP, 0);
+	v->vseip = false;
 }
 
 /*

@@ -6,7 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "backend/backend.h"
 #include "util/insn.h"
+#include "util/lock.h"
 #include "hu_ctx.h"
 #include "stage2.h"
 
@@ -34,15 +36,25 @@ struct dvext_vm {
 	int fd;
 	void *pt;
 	struct dv_stage2 s2;
+	/* --memory-prefault off: RAM is mapped page by page as the guest touches it */
+	bool lazy;
+	uint64_t ram_hpa, ram_size;
+	struct dv_lock s2_lock; /* vCPU threads map concurrently */
 };
 
 struct dvext_vcpu {
-	struct hu_ctx ctx;
+	struct hu_ctx ctx; /* first: entry.S hands dvext_exit_inline() &ctx */
+	struct dv_vcpu *vcpu;
 	uint32_t doorbell;
 	struct dv_mem_access acc; /* of the last MMIO exit, to complete it */
+	struct dv_exit exit;	  /* the last exit */
+	bool vseip;		  /* what huvip.VSEIP was last set to */
 };
 
+_Static_assert(__builtin_offsetof(struct dvext_vcpu, ctx) == 0, "ctx first");
+
 /* dvext_exit.c: entering the guest and finishing its exits */
+int dvext_exit_inline(struct hu_ctx *ctx); /* from entry.S */
 int dvext_vcpu_run(struct dv_vcpu *vcpu, struct dv_exit *exit);
 uint64_t dvext_get_reg(struct dv_vcpu *vcpu, unsigned int n);
 void dvext_set_reg(struct dv_vcpu *vcpu, unsigned int n, uint64_t val);
