@@ -16,7 +16,7 @@
 #define S_IRQS	  ((1UL << IRQ_S_SOFT) | (1UL << IRQ_S_TIMER) | (1UL << IRQ_S_EXT))
 #define STIP	  (1UL << IRQ_S_TIMER)
 #define VSTIP	  (1UL << IRQ_VS_TIMER)
-#define WAIT_MAX  (1000 * TICKS_PER_MS) /* a loaded host delays QEMU's timer callbacks */
+#define WAIT_MAX  (10000 * TICKS_PER_MS) /* a loaded host delays QEMU's timer callbacks (seen: > 1 s) */
 #define FUTURE(t) ((t) + 2 * TICKS_PER_MS)
 
 /* What the guest's interrupt handler saw (vsip_vec below). The first
