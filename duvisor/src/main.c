@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "vmm/crash.h"
 #include "vmm/vm.h"
+#include "vmm/faults.h"
 
 int main(int argc, char **argv)
 {
@@ -21,6 +22,8 @@ int main(int argc, char **argv)
 		dv_cli_version(stdout);
 		return DV_EXIT_OK;
 	default:
+		if (dv_faults_init())
+			return DV_EXIT_USAGE;
 		dv_crash_install();
 		return dv_vm_run(&cfg);
 	}

@@ -233,6 +233,34 @@ def _():
         check(r.value("F%d_RC" % i) == "0", "VM %d: duvisor exit code %r" % (i, r.value("F%d_RC" % i)))
 
 
+@test("sandbox: every duvisor thread runs with a seccomp filter, no capabilities and no new "
+      "privileges once the guest runs (also as root); --sandbox off leaves them as they were")
+def _():
+    g = guest_initrd("sleep 4\nexit 0\n", "sleepy")
+    probe = (
+        "sleep 2; p=$(pidof duvisor)\n"
+        "for t in /proc/$p/task/*; do\n"
+        "  echo \"THREAD $(cat $t/comm | tr ' ' _) $(awk '/^Seccomp:/{s=$2} /^NoNewPrivs:/{n=$2} "
+        "/^CapEff:/{c=$2} END{print s, n, c}' $t/status)\"\n"
+        "done\n")
+    script = ""
+    for tag, opt in (("S", ""), ("U", "--sandbox off")):
+        line = duvisor_line(tag, "--initrd /test/g.cpio.gz --cpus 2 --memory 128M %s" % opt, limit=120)
+        script += "( %s ) >/tmp/%s.log 2>&1 &\n%swait\ncat /tmp/%s.log\n" % (
+            line.rstrip(), tag, probe.replace("THREAD", "THREAD_" + tag), tag)
+    r = run("sandbox", script, {"/test/g.cpio.gz": g}, smp=2, timeout=300)
+    # (a thread that ended while being read shows no fields: not counted)
+    on = [l.split()[1:] for l in r.lines() if l.startswith("THREAD_S ") and len(l.split()) == 5]
+    off = [l.split()[1:] for l in r.lines() if l.startswith("THREAD_U ") and len(l.split()) == 5]
+    # main, the I/O thread, 2 vCPUs (and the entropy seeder while it waits)
+    check(len(on) >= 4, "threads seen with the sandbox: %r" % on)
+    bad = [t for t in on if t[1:] != ["2", "1", "0000000000000000"]]
+    check(not bad, "threads not confined (comm seccomp nnp capeff): %r" % bad)
+    check(len(off) >= 4 and all(t[1] == "0" for t in off), "--sandbox off: %r" % off)
+    for tag in ("S", "U"):
+        check(r.value("%s_RC" % tag) == "0", "duvisor %s exit code %r" % (tag, r.value("%s_RC" % tag)))
+
+
 @test("two VMs at once, each boots and powers off with exit 0")
 def _():
     g1 = guest_initrd("echo VM_ONE=$(hostname)-$(nproc)\nexit 0\n", "one")

@@ -220,6 +220,16 @@ static int set_prefault(struct dv_config *cfg, const struct dv_opt *o, const cha
 	return r;
 }
 
+static int set_sandbox(struct dv_config *cfg, const struct dv_opt *o, const char *val, FILE *err)
+{
+	static const struct dv_name_val tab[] = {{"on", 0}, {"off", 1}};
+	int v = 0, r = set_enum(&v, tab, 2, "on, off", o, val, err);
+
+	if (!r)
+		cfg->no_sandbox = v;
+	return r;
+}
+
 static int set_stats(struct dv_config *cfg, const struct dv_opt *o, const char *val, FILE *err)
 {
 	(void)o, (void)val, (void)err;
@@ -248,6 +258,10 @@ static const struct dv_opt dv_opts[] = {
     {"net", NET_SYNTAX, true, "virtio-net on a tap device (repeatable, up to 8)", dv_cli_set_net},
     {"backend", "dvext|kvm", false, "how to run the guest (default dvext)", set_backend},
     {"console", "serial|virtio", false, "guest console on stdio (default serial)", set_console},
+    {"sandbox", "on|off", false,
+     "confine every thread once the VM is set up: seccomp\n" HELP_INDENT
+     "filters, no capabilities, no new privileges (default on)",
+     set_sandbox},
     {"dump-dtb", "FILE", false, "also write the generated device tree to FILE", set_dump_dtb},
     {"stats", NULL, false, "print exit statistics when the guest stops", set_stats},
 };

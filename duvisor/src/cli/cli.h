@@ -127,6 +127,7 @@ struct dv_config {
 	const char *dump_dtb; /* NULL: don't; else write the generated DTB here */
 	bool stats;	      /* print exit statistics when the guest stops */
 	bool lazy_stage2;     /* --memory-prefault off: stage-2 mapped on first touch */
+	bool no_sandbox;      /* --sandbox off: threads are not confined (vmm/sandbox.h) */
 };
 
 /*

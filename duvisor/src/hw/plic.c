@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "util/lock.h"
+#include "vmm/faults.h"
 
 #define PLIC_WORDS (DV_PLIC_MAX_SOURCES / 32)
 
@@ -308,5 +309,7 @@ const struct dv_mmio_ops dv_plic_mmio_ops = {
 
 void dv_plic_line_set(void *plic, unsigned int src, bool level)
 {
+	if (level && dv_fault_hit(DV_FAULT_IRQ))
+		dv_fault_free(&plic);
 	dv_plic_set_irq(plic, src, level);
 }

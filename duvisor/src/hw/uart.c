@@ -28,6 +28,7 @@
 #include <stdlib.h>
 
 #include "util/lock.h"
+#include "vmm/faults.h"
 
 #define UART_NREGS    8
 #define UART_IER_MASK 0x0f /* IER bits 7:4 are always 0 on a 16550 */
@@ -165,6 +166,8 @@ static void thr_write(struct dv_uart *u, uint8_t v)
 	}
 	if (u->tx)
 		u->tx(u->tx_opaque, v);
+	if (dv_fault_uart_byte(v))
+		dv_fault_free((void **)&u);
 	/*
 	 * Writing THR acknowledges a THRE interrupt, but the byte leaves THR
 	 * at once, and THR becoming empty raises a new one.

@@ -8,6 +8,7 @@
 #include "backend/backend.h"
 #include "sbi/sbi.h"
 #include "vmm/vm.h"
+#include "vmm/faults.h"
 
 static bool dv_time_probe(struct dv_vcpu *vcpu, uint64_t eid)
 {
@@ -18,6 +19,8 @@ static bool dv_time_probe(struct dv_vcpu *vcpu, uint64_t eid)
 static int dv_time_set_timer(struct dv_vcpu *vcpu, const uint64_t *args, struct dv_sbi_ret *ret)
 {
 	(void)ret;
+	if (dv_fault_hit(DV_FAULT_PV))
+		dv_fault_hang();
 	vcpu->vm->ops->set_timer(vcpu, args[0]);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include "vmm/vm.h"
 #include "virtio/blk.h"
 #include "virtio/devices.h"
+#include "vmm/sandbox.h"
 
 struct blk_device {
 	struct dv_vdev v; /* first: the shared part */
@@ -36,6 +37,7 @@ static void *blk_worker(void *arg)
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	dv_sandbox_thread(DV_THREAD_IO);
 	for (;;) {
 		if (read(b->v.kick.fd, &n, sizeof(n)) < 0 && errno == EINTR)
 			continue;
@@ -62,7 +64,7 @@ static int blk_create(struct dv_vm *vm, struct dv_device *dev)
 {
 	const struct dv_disk_cfg *disk = &vm->cfg->disks[dev->index];
 	struct blk_device *b = dv_vdev_new(dev, sizeof(*b));
-	struct dv_vdev_kick kick;
+	struct dv_vdev_kick kick = {0};
 	int rc;
 
 	if (!b)

@@ -17,6 +17,7 @@
 #include "vmm/vm.h"
 #include "virtio/devices.h"
 #include "virtio/rng.h"
+#include "vmm/sandbox.h"
 
 /* A request that waits for the host's CRNG is tried again every RNG_RETRY_MS */
 #define RNG_RETRY_MS 50
@@ -66,6 +67,7 @@ static void *rng_seed_wait(void *arg)
 	(void)arg;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	dv_sandbox_thread(DV_THREAD_IO);
 	while (getrandom(&b, 1, 0) < 0 && errno == EINTR)
 		;
 	return NULL;

@@ -85,6 +85,10 @@ static void crash(int sig, siginfo_t *si, void *ctx)
 	n += put_hex(line + n, ra);
 	n += put_str(line + n, " sp ");
 	n += put_hex(line + n, sp);
+	if (sig == SIGSYS) { /* the sandbox refused it (vmm/sandbox.c) */
+		n += put_str(line + n, " forbidden system call ");
+		n += put_hex(line + n, (uint64_t)si->si_syscall);
+	}
 	n += put_str(line + n, "\r\n");
 	if (write(STDERR_FILENO, line, n) < 0) {
 		/* nothing left to report with */
@@ -95,7 +99,7 @@ static void crash(int sig, siginfo_t *si, void *ctx)
 
 void dv_crash_install(void)
 {
-	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS};
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));

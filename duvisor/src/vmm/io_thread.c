@@ -16,6 +16,7 @@
 #include "vmm/io_thread.h"
 #include "vmm/vm.h"
 #include "virtio/devices.h"
+#include "vmm/sandbox.h"
 
 #define DV_IO_INPUT_HIGH 2048 /* queued input bytes above which stdin is not read */
 
@@ -94,6 +95,7 @@ void *dv_io_thread(void *arg)
 
 	if (vm->ops->io_thread_init && vm->ops->io_thread_init(vm))
 		fprintf(stderr, "duvisor: I/O thread cannot kick vCPUs; input may lag\n");
+	dv_sandbox_thread(DV_THREAD_IO);
 	while (!atomic_load(&vm->stopping)) {
 		/* Poll only for what no fd announces: UART room, unpollable stdin */
 		bool busy = dv_console_pending() || (io->stdin_open && !io->stdin_polled);

@@ -17,6 +17,8 @@
 #include "vmm/crash.h"
 #include "vmm/exit.h"
 #include "vmm/vm.h"
+#include "vmm/sandbox.h"
+#include "vmm/faults.h"
 
 enum { EXC_INST_ACCESS = 1, EXC_ILLEGAL = 2, EXC_LOAD_ACCESS = 5, EXC_STORE_ACCESS = 7 };
 
@@ -51,7 +53,11 @@ void dv_vcpu_post(struct dv_vcpu *vcpu, unsigned int events)
 void dv_vcpu_idle(struct dv_vcpu *vcpu)
 {
 	struct dv_vm *vm = vcpu->vm;
-	uint64_t deadline = vm->ops->timer_deadline(vcpu);
+	uint64_t deadline;
+
+	if (dv_fault_hit(DV_FAULT_ISA))
+		dv_fault_illegal();
+	deadline = vm->ops->timer_deadline(vcpu);
 	uint64_t now = vm->ops->guest_time(vcpu);
 	struct timespec ts;
 
@@ -134,6 +140,10 @@ int dv_handle_exit(struct dv_vcpu *vcpu, const struct dv_exit *e)
 {
 	const struct dv_backend_ops *ops = vcpu->vm->ops;
 
+	if (dv_fault_hit(DV_FAULT_EXIT))
+		dv_fault_smash_return();
+	dv_fault_exit_escape();
+
 	switch (e->reason) {
 	case DV_VMEXIT_SBI:
 		vcpu->stats.count[DV_STAT_SBI]++;
@@ -181,6 +191,10 @@ bool dv_handle_exit_inline(struct dv_vcpu *vcpu, const struct dv_exit *e)
 
 	if (atomic_load_explicit(&vcpu->vm->stopping, memory_order_relaxed))
 		return false;
+	if ((e->reason == DV_VMEXIT_MMIO || e->reason == DV_VMEXIT_SBI) &&
+	    dv_fault_hit(DV_FAULT_EXIT))
+		dv_fault_smash_return();
+	dv_fault_exit_escape();
 	switch (e->reason) {
 	case DV_VMEXIT_MMIO:
 		vcpu->stats.count[DV_STAT_MMIO]++;
@@ -216,6 +230,7 @@ void *dv_vcpu_thread(void *arg)
 		dv_vm_stop(vm, DV_EXIT_FAILURE);
 		return NULL;
 	}
+	dv_sandbox_thread(DV_THREAD_VCPU);
 	if (vcpu->id == 0)
 		ops->vcpu_reset(vcpu, vcpu->start_pc, 0, vcpu->start_arg);
 	/* Secondary harts wait for SBI HSM: here, or in the backend */

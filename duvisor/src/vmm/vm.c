@@ -5,6 +5,7 @@
  * the console, signals and devices (io_thread.c), until the VM stops
  * (SBI shutdown or reset, a signal, the console escape, or an error).
  */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "vmm/console.h"
 #include "vmm/io_thread.h"
 #include "vmm/vm.h"
+#include "vmm/sandbox.h"
 
 #define DV_DTB_SIZE	    (64 * 1024)
 #define DV_DEFAULT_TIMEBASE 10000000ULL
@@ -85,7 +87,7 @@ static int dv_vm_boot(struct dv_vm *vm, struct dv_boot *boot)
 {
 	const struct dv_config *cfg = vm->cfg;
 	struct dv_fdt_node nodes[DV_MAX_DEVICES];
-	struct dv_boot_layout lay;
+	struct dv_boot_layout lay = {0};
 	struct dv_fdt_desc d = {
 	    .ncpus = vm->nr_vcpus,
 	    .isa = vm->cpu.isa,
@@ -133,6 +135,46 @@ static int dv_vm_boot(struct dv_vm *vm, struct dv_boot *boot)
 	return 0;
 }
 
+#define DV_STOP_GRACE_S 5
+
+/*
+ * Wait for the vCPU threads to end. Once the VM is stopping, a vCPU thread
+ * that does not end within DV_STOP_GRACE_S seconds is stuck (a hang in
+ * the hypervisor's own code: nothing can kick it out): the process ends
+ * anyway, with the VM's exit status, and the kernel frees the VM.
+ */
+static void dv_join_vcpus(struct dv_vm *vm, unsigned int n)
+{
+	struct timespec stop_seen = {0}, now, slice;
+	unsigned int j = 0;
+
+	while (j < n) {
+		clock_gettime(CLOCK_REALTIME, &slice);
+		slice.tv_nsec += 100000000L;
+		if (slice.tv_nsec >= 1000000000L) {
+			slice.tv_sec++;
+			slice.tv_nsec -= 1000000000L;
+		}
+		if (!pthread_timedjoin_np(vm->vcpus[j].thread, NULL, &slice)) {
+			j++;
+			continue;
+		}
+		if (!atomic_load(&vm->stopping))
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!stop_seen.tv_sec)
+			stop_seen = now;
+		else if (now.tv_sec - stop_seen.tv_sec >= DV_STOP_GRACE_S) {
+			fprintf(stderr,
+				"duvisor: vCPU %u did not stop within %d s of the VM stopping; "
+				"exiting without it\n",
+				j, DV_STOP_GRACE_S);
+			dv_console_restore();
+			_exit(atomic_load(&vm->exit_code));
+		}
+	}
+}
+
 int dv_vm_run(const struct dv_config *cfg)
 {
 	struct dv_vm vm = {
@@ -146,6 +188,7 @@ int dv_vm_run(const struct dv_config *cfg)
 	unsigned int i;
 	int rc, code;
 
+	dv_sandbox_wanted = !cfg->no_sandbox;
 	vm.ops = dv_backend_find(cfg->backend == DV_BACKEND_KVM ? "kvm" : "dvext");
 	if (!vm.ops) {
 		fprintf(stderr, "duvisor: no such backend\n");
@@ -229,8 +272,9 @@ int dv_vm_run(const struct dv_config *cfg)
 			break;
 		}
 	}
-	for (unsigned int j = 0; j < i; j++)
-		pthread_join(vm.vcpus[j].thread, NULL);
+	/* From here on this thread only waits, reports and cleans up */
+	dv_sandbox_thread(DV_THREAD_IO);
+	dv_join_vcpus(&vm, i);
 	dv_vm_stop(&vm, DV_EXIT_OK); /* every vCPU ended on its own: keep the first reason */
 	pthread_join(io_thread, NULL);
 	code = atomic_load(&vm.exit_code);

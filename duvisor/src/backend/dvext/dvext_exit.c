@@ -13,6 +13,7 @@
 #include "backend/backend.h"
 #include "csr.h"
 #include "dvext_int.h"
+#include "vmm/faults.h"
 
 /* Apply what other threads posted, just before entering the guest */
 static void dvext_take_events(struct dv_vcpu *vcpu)
@@ -193,6 +194,8 @@ static bool dvext_stage2_fault(struct dvext_vm *b, struct dvext_vcpu *v)
 	dv_unlock(&b->s2_lock);
 	if (rc && rc != -EEXIST)
 		return false; /* the run loop reports it, as any exit it cannot handle */
+	if (dv_fault_hit(DV_FAULT_MEM))
+		dv_fault_smash_stack();
 	hufence_gvma((DV_RAM_BASE + off) >> 2);
 	return true;
 }
