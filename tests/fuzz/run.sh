@@ -11,7 +11,7 @@ src=$top/tests/fuzz
 out=${FUZZ_OUT:-$top/build/fuzz}
 secs=${FUZZ_SECONDS:-60}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(virtq virtio_mmio blk net)
+[ ${#targets[@]} -gt 0 ] || targets=(virtq virtio_mmio blk net insn plic uart loader fdt sbi)
 
 if ! command -v clang >/dev/null; then
 	echo "fuzz: clang not found (make deps installs it)" >&2
