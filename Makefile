@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: bench format format-check test-bins all deps qemu linux busybox duvisor initramfs firmware host run test fuzz clean distclean help
+.PHONY: bench bench-quick format format-check test-bins all deps qemu linux busybox duvisor initramfs firmware host run test fuzz clean distclean help
 
 all: host
 
@@ -14,8 +14,10 @@ help:
 	@echo "make deps   install build dependencies from Debian's archive"
 	@echo "make host   build QEMU, the kernel, busybox and the initramfs"
 	@echo "make format-check  check the C style (.clang-format)"
-	@echo "make bench  micro-benchmarks, both backends, -icount (docs/benchmarks.md)"
-	@echo "make fuzz   run the virtio fuzzers, FUZZ_SECONDS (60) each (tests/fuzz)"
+	@echo "make bench  benchmarks, both backends, -icount: table and plots (docs/benchmarks.md)"
+	@echo "make bench-quick  the micro-benchmarks only, one boot per two-hart run (~1 min)"
+	@echo "make bench-apps  static riscv64 benchmark programs (bench/apps/README.md)"
+	@echo "make fuzz   run the libFuzzer targets (virtio, decoder, PLIC, UART, loader, FDT, SBI), FUZZ_SECONDS (60) each"
 	@echo "make clean  remove build/ (the cache in ~/.cache/duvisor stays)"
 
 deps:
@@ -58,9 +60,18 @@ test-bins: host
 test: host test-bins
 	@tests/run-all.sh
 
-# Micro-benchmarks on both backends under -icount (bench/bench.py; not part of make test)
+# Benchmarks on both backends under -icount (bench/bench.py; not part of make test):
+# results in build/bench/, the table and plots in docs/benchmarks.md
 bench: host
 	@bench/bench.py
+
+bench-quick: host
+	@bench/bench.py --quick
+
+# Static riscv64 iperf, fio, memcached, ... from Debian sources (bench/apps/README.md)
+.PHONY: bench-apps
+bench-apps: deps
+	@$(S)/build-bench-apps.sh
 
 # libFuzzer targets of the virtio code, FUZZ_SECONDS each (tests/fuzz/README.md)
 FUZZ_SECONDS ?= 60

@@ -1,43 +1,46 @@
 /*
- * Micro-benchmark guest (bare metal, Linux Image header): N repetitions of
- * each operation between two reads of the guest's `time`, printed as
- * "BENCH <name> <reps> <ticks>" (hex). Under -icount shift=0 on a 1-hart
- * host every instruction the machine executes for the operation (guest,
- * host kernel, duvisor) advances time by 1 ns: ticks of the 10 MHz
- * timebase x 100 / reps = instructions per operation.
+ * Micro-benchmark guest, one vCPU (bench.h): REPS repetitions of
  *
- * - sbi:     SBI BASE probe_extension(BASE): KVM answers it in its kernel,
- *            duvisor's dvext backend in user space;
- * - mmio_ld: a load of the UART's LSR, emulated in user space on both;
- * - mmio_st: a store to the UART's scratch register, likewise;
- * - timer:   a timer interrupt taken by the guest: stimecmp (Sstc) set in
- *            the past, the handler sets it to ~0 and returns; no exit on
- *            either backend (the handler counts, "TIMER <count>" hex);
- * - loop:    the empty loop, the floor of them all.
+ * - loop:     the empty loop, the floor of them all;
+ * - sbi:      SBI BASE probe_extension(BASE): KVM answers it in its kernel,
+ *             duvisor's dvext backend in user space;
+ * - mmio_ld:  a load of the UART's LSR, emulated in user space on both;
+ * - mmio_st:  a store to the UART's scratch register, likewise;
+ * - timer:    a timer interrupt taken by the guest: stimecmp (Sstc) set in
+ *             the past, the handler sets it to ~0 and returns; no exit on
+ *             either backend (the handler counts: "TIMER <count>");
+ * - ier_nop:  a store of 0 to the UART's IER while it is 0: an MMIO store
+ *             that raises nothing, the trigger of the next two without
+ *             their interrupt;
+ * - vext:     a virtual external interrupt, all of it: the guest sets
+ *             IER.ETBEI with THR empty, so the UART raises its THR-empty
+ *             interrupt at once, on PLIC source 10 for context 0 (this
+ *             vCPU, priority 1, threshold 0, sie.SEIE); the guest takes it
+ *             right after the store, claims it at the PLIC, clears IER (the
+ *             UART lowers its line) and completes it: 4 MMIO accesses and
+ *             one interrupt injected;
+ * - vext_lat: the same, timing from before the store that raises the line
+ *             to the handler's first instruction: the sum over the
+ *             repetitions is printed as "LAT vext_lat <reps> <ticks>", and
+ *             the same stretch is a sub-window of the plugin (exact).
+ * The handlers count the interrupts ("EXT <count>") and claims that did not
+ * return the UART's source ("EXT-BAD <count>").
  */
-#define SBI_EXT_BASE	0x10
-#define SBI_EXT_SRST	0x53525354
-#define UART		0x10000000
-#define REPS		20000
+#include "bench.h"
 
 	.section .text
 	.option norelax
 #include "imghdr.S"
 
-/* BENCH name: s0 = name, body at label in s1 */
-.macro	bench name, body
-	lla	s0, \name
-	lla	s1, \body
-	call	run
-.endm
-
 entry:
+	call	settle
 	li	s10, UART
 	li	s7, -1
 	bench	n_loop, b_loop
 	bench	n_sbi, b_sbi
 	bench	n_mmio_ld, b_mmio_ld
 	bench	n_mmio_st, b_mmio_st
+
 	/* timer interrupts: stvec, sie.STIE, sstatus.SIE */
 	li	s8, 0
 	lla	t0, timer_handler
@@ -47,47 +50,49 @@ entry:
 	csrsi	sstatus, 2
 	bench	n_timer, b_timer
 	csrci	sstatus, 2
-	lla	a0, n_timer_count
-	call	puts
-	mv	a0, s8
-	call	puthex
-	li	a0, '\n'
-	call	putc
-	li	a7, SBI_EXT_SRST
-	li	a6, 0
-	li	a0, 0
-	li	a1, 0
-	ecall
-1:	j	1b
+	li	t0, 1 << 5
+	csrc	sie, t0
+	report	n_timer_count, s8
 
-/* REPS x body (jalr to s1, which returns with jr s11), timed */
-run:
-	mv	s9, ra
-	li	s2, REPS
-	rdtime	s3
-2:	jalr	s11, 0(s1)
-	addi	s2, s2, -1
-	bnez	s2, 2b
-	rdtime	s4
-	lla	a0, n_bench
+	/* the UART's interrupt through the PLIC to this vCPU (context 0) */
+	li	s6, PLIC
+	li	t0, 1
+	sw	t0, 4 * UART_IRQ(s6)		/* priority 1 */
+	li	t1, PLIC + 0x2000
+	li	t0, 1 << UART_IRQ
+	sw	t0, 0(t1)			/* enabled for context 0 */
+	li	s6, PLIC + 0x200000		/* context 0: threshold, claim */
+	sw	zero, 0(s6)			/* threshold 0 */
+	bench	n_ier_nop, b_ier_nop
+	li	s8, 0
+	li	a3, 0
+	li	a5, 0
+	li	t2, 2				/* IER.ETBEI */
+	lla	t0, ext_handler
+	csrw	stvec, t0
+	li	t0, 1 << 9
+	csrs	sie, t0				/* SEIE */
+	csrsi	sstatus, 2
+	bench	n_vext, b_vext
+	lla	t0, ext_lat_handler
+	csrw	stvec, t0
+	bench	n_vext_lat, b_vext_lat
+	csrci	sstatus, 2
+	mv	s3, a5
+	report	n_ext_count, s8
+	report	n_ext_bad, a3
+	lla	a0, n_lat
 	call	puts
-	mv	a0, s0
-	call	puts
-	li	a0, ' '
-	call	putc
 	li	a0, REPS
 	call	puthex
 	li	a0, ' '
 	call	putc
-	sub	a0, s4, s3
+	mv	a0, s3
 	call	puthex
 	li	a0, '\n'
 	call	putc
-	mv	ra, s9
-	ret
+	j	shutdown
 
-b_loop:
-	jr	s11
 b_sbi:
 	li	a7, SBI_EXT_BASE
 	li	a6, 3			/* probe_extension */
@@ -103,6 +108,17 @@ b_mmio_st:
 b_timer:
 	csrw	0x14d, zero		/* stimecmp = 0: pending at once, taken here */
 	jr	s11
+b_ier_nop:
+	sb	zero, 1(s10)		/* IER = 0, as it is */
+	jr	s11
+b_vext:
+	sb	t2, 1(s10)		/* IER = ETBEI: THR-empty interrupt, taken here */
+	jr	s11
+b_vext_lat:
+	rdtime	a4
+	SUB_ON
+	sb	t2, 1(s10)
+	jr	s11
 
 	.balign 4
 timer_handler:
@@ -110,12 +126,32 @@ timer_handler:
 	addi	s8, s8, 1
 	sret
 
-#include "sbicon.S"
+	.balign 4
+ext_lat_handler:
+	SUB_OFF
+	rdtime	t0
+	sub	t0, t0, a4
+	add	a5, a5, t0
+ext_handler:
+	lw	t0, 4(s6)		/* claim */
+	sb	zero, 1(s10)		/* IER = 0: the UART lowers its line */
+	sw	t0, 4(s6)		/* complete */
+	addi	s8, s8, 1
+	addi	t1, t0, -UART_IRQ
+	snez	t1, t1
+	add	a3, a3, t1
+	sret
 
-n_bench:	.asciz	"BENCH "
-n_loop:		.asciz	"loop"
+#include "benchlib.S"
+
 n_sbi:		.asciz	"sbi"
 n_mmio_ld:	.asciz	"mmio_ld"
 n_mmio_st:	.asciz	"mmio_st"
 n_timer:	.asciz	"timer"
 n_timer_count:	.asciz	"TIMER "
+n_ier_nop:	.asciz	"ier_nop"
+n_vext:		.asciz	"vext"
+n_vext_lat:	.asciz	"vext_lat"
+n_ext_count:	.asciz	"EXT "
+n_ext_bad:	.asciz	"EXT-BAD "
+n_lat:		.asciz	"LAT vext_lat "

@@ -14,6 +14,11 @@ PKGS=(
 	dpkg-dev device-tree-compiler e2fsprogs
 	opensbi linux-source-6.1
 	clang lld llvm libclang-rt-14-dev clang-format
+	# make bench-apps (scripts/build-bench-apps.sh): C++ programs, libmemcached's
+	# CMake build, and autoreconf as Debian's own builds run it
+	g++-riscv64-linux-gnu cmake autoconf automake libtool
+	# make bench: its plots (bench/bench.py, matplotlib's Agg backend)
+	python3-matplotlib
 )
 
 if [ "$(id -u)" -ne 0 ]; then
