@@ -21,7 +21,7 @@
 
 #define UART	   0x10000000UL
 #define NOTHING	   0x00100000UL /* no device, no RAM: an access fault comes back */
-#define ROUNDS	   3000
+#define ROUNDS	   1200
 #define SIE_STIE   (1UL << 5)
 #define SSTATUS_FS (3UL << 13)
 

@@ -83,13 +83,14 @@ def fault_case(name):
         "echo 3 > /proc/sys/vm/drop_caches\necho CMA_BEFORE=$(%s)\n" % CMA +
         # the victim: the shipped duvisor
         "( duvisor run --backend %s --kernel /guest/Image --initrd /test/victim.cpio.gz "
-        "--cpus 2 --memory 128M --disk path=/tmp/victim.img </dev/null 2>&1; echo \"__RC=$?\" ) "
+        "--cpus 2 --memory 128M --disk path=/tmp/victim.img </dev/null 2>&1; rc=$?; echo; "
+        "echo \"__RC=$rc\" ) "
         "| sed -e 's/^__RC=/V_RC=/;t' -e 's/^/V| /' > /tmp/v.log &\n" % backend() +
         "vp=$!\nsleep 1\n"
         # the faulty one
         "chmod +x /test/duvisor-faults\n"
         "( DUVISOR_FAULT=%s /test/duvisor-faults run --backend %s %s %s </dev/null 2>&1; "
-        "echo \"__RC=$?\" ) | sed -e 's/^__RC=/F_RC=/;t' -e 's/^/F| /' > /tmp/f.log &\n"
+        "rc=$?; echo; echo \"__RC=$rc\" ) | sed -e 's/^__RC=/F_RC=/;t' -e 's/^/F| /' > /tmp/f.log &\n"
         % (arm, backend(), faulty, opts) +
         "fp=$!\n"
         # the endless loop never ends by itself: SIGTERM after a while
@@ -152,7 +153,7 @@ def _():
             script += (
                 "( DUVISOR_FAULT=%s:300 timeout -s KILL 200 /test/duvisor-faults run --backend %s "
                 "--kernel /guest/Image --initrd /test/g.cpio.gz --memory 128M %s </dev/null 2>&1; "
-                "echo \"__RC=$?\" ) | sed -e 's/^__RC=/%s_RC=/;t' -e 's/^/%s| /'\n"
+                "rc=$?; echo; echo \"__RC=$rc\" ) | sed -e 's/^__RC=/%s_RC=/;t' -e 's/^/%s| /'\n"
                 % (name, backend(), opt, tag.upper().replace("-", "_"), tag))
     r = hostvm.run(script, files={"/test/g.cpio.gz": g, "/test/duvisor-faults": FAULTS}, smp=2,
                    timeout=1200, log=os.path.join(LOGDIR, "test-security-%s-escape.log" % backend()))

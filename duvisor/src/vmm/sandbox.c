@@ -140,14 +140,15 @@ static int dv_build(struct dv_filter *f, enum dv_thread_kind kind)
 	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
 	emit(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 					     offsetof(struct seccomp_data, nr)));
+	/* The kind's own calls first: a KVM vCPU's ioctl is checked on every exit */
+	for (i = 0; i < n_extra; i++)
+		allow(f, extra[i]);
 #ifdef SYS_mmap
 	allow_no_exec(f, SYS_mmap, 2);
 #endif
 	allow_no_exec(f, SYS_mprotect, 2);
 	for (i = 0; i < sizeof(dv_sys_common) / sizeof(int); i++)
 		allow(f, dv_sys_common[i]);
-	for (i = 0; i < n_extra; i++)
-		allow(f, extra[i]);
 	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP));
 	return f->n < DV_MAX_INSNS ? 0 : -E2BIG;
 }
