@@ -41,14 +41,6 @@ void dv_vcpu_post(struct dv_vcpu *vcpu, unsigned int events)
 	struct dv_vm *vm = vcpu->vm;
 
 	atomic_fetch_or(&vcpu->events, events);
-	/*
-	 * To itself (an IPI to its own hart, a line it raised through an MMIO
-	 * store): the thread is here, not asleep nor in its guest, and takes
-	 * its events before it enters again. A doorbell would only cost it
-	 * one more exit.
-	 */
-	if (vcpu == dv_self)
-		return;
 	dv_vcpu_wake(vcpu);
 	/* Only threads the backend registered can ring; the I/O thread rings for the others */
 	if (!vm->ops->kick(vcpu) && vm->io_wake >= 0) {
