@@ -62,7 +62,7 @@ test: host test-bins
 
 # Benchmarks on both backends under -icount (bench/bench.py; not part of make test):
 # results in build/bench/, the table and plots in docs/benchmarks.md
-bench: host
+bench: host bench-apps
 	@bench/bench.py
 
 bench-quick: host

@@ -4,8 +4,10 @@
     plot.py RESULTS.json OUTDIR
 
 writes OUTDIR/micro.png (instructions per operation, both backends, log
-scale) and OUTDIR/breakdown.png (the same by layer: guest, OpenSBI, host
-kernel, duvisor, other) and prints their paths. Needs matplotlib (Debian's
+scale), OUTDIR/breakdown.png (the same by layer: guest, OpenSBI, host
+kernel, duvisor, other) and, when the applications stage ran,
+OUTDIR/apps.png (each application's cost relative to native, per
+backend and vCPU count) and prints their paths. Needs matplotlib (Debian's
 python3-matplotlib); the Agg backend, no display.
 """
 import json
@@ -86,6 +88,35 @@ def layers(results, backends, path):
     plt.close(fig)
 
 
+APP_COLUMNS = [("dvext1", "dvext, 1 vCPU", "#1f77b4"), ("kvm1", "kvm, 1 vCPU", "#d62728"),
+               ("dvext2", "dvext, 2 vCPUs", "#aec7e8"), ("kvm2", "kvm, 2 vCPUs", "#ff9896")]
+
+
+def apps(results, path):
+    """Cost relative to native with as many harts as vCPUs (1 = native),
+    log scale: the overhead_pct of the apps stage's table, plus one"""
+    table = results["apps"]["table"]
+    keys = [k for k, e in table.items() if e["overhead_pct"]]
+    fig, ax = plt.subplots(figsize=(11, 5))
+    w = 0.8 / len(APP_COLUMNS)
+    for i, (c, label, color) in enumerate(APP_COLUMNS):
+        xs = [j + (i - (len(APP_COLUMNS) - 1) / 2) * w for j in range(len(keys))]
+        vals = [1 + table[k]["overhead_pct"].get(c, float("nan")) / 100 for k in keys]
+        ax.bar(xs, vals, w, label=label, color=color)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.axhline(1.05, color="black", linewidth=0.6, linestyle=":")
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(keys)))
+    ax.set_xticklabels(keys, rotation=30, ha="right")
+    ax.set_ylabel("cost relative to native (1 = native; log scale)")
+    ax.set_title("applications in a guest, relative to the same program on the host "
+                 "(dotted: 5% over native)", fontsize=10)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, metadata=META)
+    plt.close(fig)
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
@@ -95,6 +126,9 @@ def main():
     out = [os.path.join(sys.argv[2], "micro.png"), os.path.join(sys.argv[2], "breakdown.png")]
     micro(results, backends, out[0])
     layers(results, backends, out[1])
+    if results.get("apps") and results["apps"].get("table"):
+        out.append(os.path.join(sys.argv[2], "apps.png"))
+        apps(results, out[-1])
     print(" ".join(out))
 
 

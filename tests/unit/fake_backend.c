@@ -119,13 +119,8 @@ static void fake_idle(struct fake_vm *f, struct dv_vcpu *vcpu)
 {
 	uint64_t end = fake_now_ms() + FAKE_IDLE_LIMIT_MS;
 	struct timespec ts = {(time_t)(end / 1000), (long)(end % 1000) * 1000000};
-	bool hung = false;
 
-	pthread_mutex_lock(&vcpu->lock);
-	while (!atomic_load(&vcpu->events) && !atomic_load(&f->vm.stopping) && !hung)
-		hung = pthread_cond_timedwait(&vcpu->wake, &vcpu->lock, &ts) == ETIMEDOUT;
-	pthread_mutex_unlock(&vcpu->lock);
-	if (hung)
+	if (!dv_vcpu_wait(vcpu, ~0u, false, &ts))
 		dv_vm_stop(&f->vm, FAKE_EXIT_HUNG);
 }
 
@@ -253,7 +248,6 @@ const struct dv_backend_ops fake_backend_ops = {
 struct fake_vm *fake_vm_new(unsigned int nr_vcpus, uint64_t ram_size)
 {
 	struct fake_vm *f = calloc(1, sizeof(*f));
-	pthread_condattr_t mono;
 
 	if (!f)
 		abort();
@@ -268,23 +262,17 @@ struct fake_vm *fake_vm_new(unsigned int nr_vcpus, uint64_t ram_size)
 	f->fv = calloc(nr_vcpus, sizeof(*f->fv));
 	if (!f->vm.mem.host || !f->vm.vcpus || !f->fv)
 		abort();
-	/* WFI deadlines are on the monotonic clock, as vm.c sets them up */
-	pthread_condattr_init(&mono);
-	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
 		struct dv_vcpu *vcpu = &f->vm.vcpus[i];
 
 		vcpu->vm = &f->vm;
 		vcpu->id = i;
 		vcpu->backend = &f->fv[i];
-		pthread_mutex_init(&vcpu->lock, NULL);
-		pthread_cond_init(&vcpu->wake, &mono);
 		pthread_mutex_init(&f->fv[i].lock, NULL);
 		f->fv[i].deadline = UINT64_MAX;
 		/* As after boot: the first hart runs, the others wait for HSM */
 		atomic_store(&vcpu->state, i ? DV_VCPU_STOPPED : DV_VCPU_RUNNING);
 	}
-	pthread_condattr_destroy(&mono);
 	return f;
 }
 
@@ -305,8 +293,6 @@ unsigned int fake_events(struct fake_vm *f, unsigned int i)
 void fake_vm_free(struct fake_vm *f)
 {
 	for (unsigned int i = 0; i < f->nr_vcpus; i++) {
-		pthread_mutex_destroy(&f->vm.vcpus[i].lock);
-		pthread_cond_destroy(&f->vm.vcpus[i].wake);
 		pthread_mutex_destroy(&f->fv[i].lock);
 	}
 	free(f->vm.mem.host);

@@ -1,2 +1,2 @@
 # struct dv_lock, the futex mutex of the exit paths.
-SRCS_lock := util/lock.c
+SRCS_lock := util/lock.c util/futex.c

@@ -32,14 +32,12 @@ static int dv_hsm_start(struct dv_vcpu *vcpu, const uint64_t *args, struct dv_sb
 	if (!dv_gpa_in_ram(&vm->mem, args[1]))
 		return -EFAULT;
 	t = &vm->vcpus[args[0]];
-	pthread_mutex_lock(&t->lock);
-	if (!atomic_compare_exchange_strong(&t->state, &expected, DV_VCPU_START_PENDING)) {
-		pthread_mutex_unlock(&t->lock);
+	/* One caller wins the hart; the target reads where to start after
+	 * it took DV_EV_START, which the post publishes after these stores */
+	if (!atomic_compare_exchange_strong(&t->state, &expected, DV_VCPU_START_PENDING))
 		return -EALREADY;
-	}
 	t->start_pc = args[1];
 	t->start_arg = args[2];
-	pthread_mutex_unlock(&t->lock);
 	dv_vcpu_post(t, DV_EV_START);
 	return 0;
 }

@@ -112,11 +112,12 @@ int dv_sbi_for_harts(struct dv_vcpu *self, uint64_t mask, uint64_t base,
 			fn(&vm->vcpus[i], arg);
 		return 0;
 	}
-	if (base >= vm->nr_vcpus ||
-	    (mask && 64 - (uint64_t)__builtin_clzll(mask) > vm->nr_vcpus - base))
+	/* Without Zbb a count of leading or trailing zeros is a libgcc call:
+	 * shifts instead, one step per hart up to the highest one named */
+	if (base >= vm->nr_vcpus || (vm->nr_vcpus - base < 64 && mask >> (vm->nr_vcpus - base)))
 		return -EINVAL;
-	for (i = 0; i < 64; i++)
-		if (mask & (1ULL << i))
+	for (i = 0; mask; i++, mask >>= 1)
+		if (mask & 1)
 			fn(&vm->vcpus[base + i], arg);
 	return 0;
 }

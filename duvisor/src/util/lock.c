@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The contended half of struct dv_lock (lock.h): sleep and wake on a futex. */
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
+#include "util/futex.h"
 #include "util/lock.h"
 
 void dv_lock_wait(struct dv_lock *l, int seen)
@@ -13,12 +10,12 @@ void dv_lock_wait(struct dv_lock *l, int seen)
 	if (seen != 2)
 		seen = atomic_exchange_explicit(&l->word, 2, memory_order_acquire);
 	while (seen) {
-		syscall(SYS_futex, &l->word, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+		dv_futex_wait(&l->word, 2, NULL);
 		seen = atomic_exchange_explicit(&l->word, 2, memory_order_acquire);
 	}
 }
 
 void dv_lock_wake(struct dv_lock *l)
 {
-	syscall(SYS_futex, &l->word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	dv_futex_wake(&l->word, 1);
 }

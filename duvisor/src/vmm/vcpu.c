@@ -19,6 +19,7 @@
 #include "vmm/vm.h"
 #include "vmm/sandbox.h"
 #include "vmm/faults.h"
+#include "util/futex.h"
 
 enum { EXC_INST_ACCESS = 1, EXC_ILLEGAL = 2, EXC_LOAD_ACCESS = 5, EXC_STORE_ACCESS = 7 };
 
@@ -29,11 +30,39 @@ struct dv_vcpu *dv_vcpu_self(void)
 	return dv_self;
 }
 
-void dv_vcpu_wake(struct dv_vcpu *vcpu)
+static bool dv_time_passed(const struct timespec *t)
 {
-	pthread_mutex_lock(&vcpu->lock);
-	pthread_cond_signal(&vcpu->wake);
-	pthread_mutex_unlock(&vcpu->lock);
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+/*
+ * The sleeper stores idle = 1, then looks for work; a poster adds its work,
+ * then swaps idle to 0 and wakes the futex if it was 1. Both sequentially
+ * consistent: either the sleeper sees the work, or the poster sees idle and
+ * wakes it (a futex wait on a word no longer 1 returns at once).
+ */
+bool dv_vcpu_wait(struct dv_vcpu *vcpu, unsigned int events, bool ext_irq,
+		  const struct timespec *deadline)
+{
+	bool slept = false;
+
+	for (;;) {
+		atomic_store(&vcpu->idle, 1);
+		if ((atomic_load(&vcpu->events) & events) ||
+		    (ext_irq && atomic_load(&vcpu->ext_irq)) || atomic_load(&vcpu->vm->stopping))
+			break;
+		if (slept && deadline && dv_time_passed(deadline)) {
+			atomic_store(&vcpu->idle, 0);
+			return false;
+		}
+		dv_futex_wait(&vcpu->idle, 1, deadline);
+		slept = true;
+	}
+	atomic_store(&vcpu->idle, 0);
+	return true;
 }
 
 void dv_vcpu_post(struct dv_vcpu *vcpu, unsigned int events)
@@ -41,7 +70,15 @@ void dv_vcpu_post(struct dv_vcpu *vcpu, unsigned int events)
 	struct dv_vm *vm = vcpu->vm;
 
 	atomic_fetch_or(&vcpu->events, events);
-	dv_vcpu_wake(vcpu);
+	/*
+	 * Asleep (WFI, a stopped hart): wake it. It takes its events before it
+	 * enters its guest again, so it needs no kick: a doorbell rung now
+	 * would only make it leave its guest as soon as it entered.
+	 */
+	if (atomic_exchange(&vcpu->idle, 0)) {
+		dv_futex_wake(&vcpu->idle, 1);
+		return;
+	}
 	/* Only threads the backend registered can ring; the I/O thread rings for the others */
 	if (!vm->ops->kick(vcpu) && vm->io_wake >= 0) {
 		atomic_fetch_or(&vm->kick_mask, 1u << vcpu->id);
@@ -76,12 +113,7 @@ void dv_vcpu_idle(struct dv_vcpu *vcpu)
 	} else {
 		ts.tv_sec += 3600;
 	}
-	pthread_mutex_lock(&vcpu->lock);
-	while (!atomic_load(&vcpu->events) && !atomic_load(&vcpu->ext_irq) &&
-	       !atomic_load(&vm->stopping))
-		if (pthread_cond_timedwait(&vcpu->wake, &vcpu->lock, &ts) == ETIMEDOUT)
-			break;
-	pthread_mutex_unlock(&vcpu->lock);
+	dv_vcpu_wait(vcpu, ~0u, true, &ts);
 }
 
 static void dv_handle_sbi(struct dv_vcpu *vcpu, const struct dv_exit *e,
@@ -239,10 +271,7 @@ void *dv_vcpu_thread(void *arg)
 	while (!atomic_load(&vm->stopping)) {
 		if (atomic_load(&vcpu->state) != DV_VCPU_RUNNING) {
 			/* SBI HSM: a stopped hart waits to be started */
-			pthread_mutex_lock(&vcpu->lock);
-			while (!(atomic_load(&vcpu->events) & (DV_EV_START | DV_EV_STOP)))
-				pthread_cond_wait(&vcpu->wake, &vcpu->lock);
-			pthread_mutex_unlock(&vcpu->lock);
+			dv_vcpu_wait(vcpu, DV_EV_START | DV_EV_STOP, false, NULL);
 			if (atomic_fetch_and(&vcpu->events, ~DV_EV_START) & DV_EV_START &&
 			    atomic_load(&vcpu->state) == DV_VCPU_START_PENDING) {
 				ops->vcpu_reset(vcpu, vcpu->start_pc, vcpu->id, vcpu->start_arg);

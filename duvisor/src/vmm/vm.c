@@ -183,7 +183,6 @@ int dv_vm_run(const struct dv_config *cfg)
 	int sigfd = -1;
 	struct dv_boot boot;
 	pthread_t io_thread;
-	pthread_condattr_t mono;
 	sigset_t sigs;
 	unsigned int i;
 	int rc, code;
@@ -198,17 +197,12 @@ int dv_vm_run(const struct dv_config *cfg)
 		fprintf(stderr, "duvisor: at most %d vCPUs\n", DV_MAX_VCPUS);
 		return DV_EXIT_USAGE;
 	}
-	/* WFI deadlines are computed on the monotonic clock */
-	pthread_condattr_init(&mono);
-	pthread_condattr_setclock(&mono, CLOCK_MONOTONIC);
 	vm.vcpus = calloc(cfg->ncpus, sizeof(*vm.vcpus));
 	if (!vm.vcpus)
 		return DV_EXIT_FAILURE;
 	for (i = 0; i < cfg->ncpus; i++) {
 		vm.vcpus[i].vm = &vm;
 		vm.vcpus[i].id = i;
-		pthread_mutex_init(&vm.vcpus[i].lock, NULL);
-		pthread_cond_init(&vm.vcpus[i].wake, &mono);
 	}
 
 	rc = vm.ops->vm_init(&vm);

@@ -59,9 +59,8 @@ struct dv_vcpu {
 	atomic_bool in_guest; /* set around the backend's run: it takes events, then enters */
 	uint64_t start_pc, start_arg;
 
-	/* WFI: sleep until an event or the timer deadline */
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
+	/* 1 while the thread sleeps (WFI, a stopped hart): a futex, see dv_vcpu_wait() */
+	atomic_int idle;
 
 	struct dv_stats stats;
 };
@@ -96,7 +95,13 @@ void dv_vm_stop(struct dv_vm *vm, int exit_code);
 /* PLIC source src as a device's interrupt line */
 struct dv_irq_line dv_vm_irq_line(struct dv_vm *vm, unsigned int src);
 void dv_vcpu_post(struct dv_vcpu *vcpu, unsigned int events);
-void dv_vcpu_wake(struct dv_vcpu *vcpu);
+/*
+ * On the vCPU's own thread: sleep until one of events is posted, or (with
+ * ext_irq) its external interrupt line is up, or the VM stops; false when
+ * deadline (CLOCK_MONOTONIC, NULL for none) passed first.
+ */
+bool dv_vcpu_wait(struct dv_vcpu *vcpu, unsigned int events, bool ext_irq,
+		  const struct timespec *deadline);
 /* The vCPU the calling thread runs, or NULL */
 struct dv_vcpu *dv_vcpu_self(void);
 /* The host's timebase (device tree), for backends */
