@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "jail/jail.h"
 #include "vmm/crash.h"
 #include "vmm/vm.h"
 #include "vmm/faults.h"
@@ -25,6 +26,10 @@ int main(int argc, char **argv)
 		if (dv_faults_init())
 			return DV_EXIT_USAGE;
 		dv_crash_install();
+		/* Before anything is opened: the parent of a jail never returns */
+		rc = cfg.jail.dir ? dv_jail_begin(&cfg.jail) : DV_EXIT_OK;
+		if (rc)
+			return rc;
 		return dv_vm_run(&cfg);
 	}
 }

@@ -318,4 +318,6 @@ def _():
         check(r.value(key) == want, "%s: exit %r, want %s" % (key, r.value(key), want))
 
 
+import jail_cases  # noqa: E402,F401  (the jail's tests, registered on import)
+
 main("e2e[%s]" % backend())

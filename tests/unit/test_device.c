@@ -2,8 +2,10 @@
 /*
  * The board's device registry with fake kinds: instances per the
  * configuration, windows and sources from the allocator, the MMIO bus,
- * device-tree nodes in creation order, destroy in reverse, and failures.
+ * device-tree nodes in creation order, threads started in creation order
+ * once all exist, destroy in reverse, and failures.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -18,6 +20,7 @@ static struct dv_mmio_bus bus;
 static struct dv_config cfg;
 static char trace[512]; /* what the fake kinds did, in order */
 static int fail_create_of = -1;
+static int fail_start_of = -1;
 
 static void note(const char *what, const struct dv_device *dev)
 {
@@ -47,6 +50,12 @@ static int fake_create(struct dv_vm *vm, struct dv_device *dev)
 	dev->mmio = &nop_mmio;
 	dev->priv = dev;
 	return fail_create_of == (int)dev->index ? DV_EXIT_FILE : 0;
+}
+
+static int fake_start(struct dv_device *dev)
+{
+	note("start", dev);
+	return fail_start_of == (int)dev->index ? -EAGAIN : 0;
 }
 
 static void fake_fdt(const struct dv_device *dev, struct dv_fdt_writer *w)
@@ -81,6 +90,8 @@ static const struct dv_device_ops disk_kind = {
     .irq = DV_DEV_IRQ_ANY,
     .count = count_disks,
     .create = fake_create,
+    .start = fake_start,
+    .threads = 1,
     .fdt = fake_fdt,
     .reset = fake_reset,
     .destroy = fake_destroy,
@@ -195,6 +206,28 @@ UT_TEST(fixed_source_taken)
 
 	UT_CHECK(create(kinds, 2) == DV_EXIT_FAILURE, "a shared source accepted");
 	UT_CHECK(!strcmp(trace, "create fixed0;"), "trace %s", trace);
+	dv_devices_destroy(&devs);
+}
+
+/* Threads start after every device exists, in creation order; a failure stops there */
+UT_TEST(threads_start_after_creation)
+{
+	static const struct dv_device_ops *const kinds[] = {&fixed_kind, &disk_kind, &quiet_kind};
+
+	cfg.ndisks = 3;
+	fail_create_of = -1;
+	UT_CHECK(create(kinds, 3) == 0, "create");
+	UT_CHECK(!strstr(trace, "start"), "started while created: %s", trace);
+	UT_CHECK(dv_devices_threads(&devs) == 3, "%u threads (one per disk)",
+		 dv_devices_threads(&devs));
+	memset(trace, 0, sizeof(trace));
+	UT_CHECK(dv_devices_start(&devs) == 0, "start");
+	UT_CHECK(!strcmp(trace, "start disk0;start disk1;start disk2;"), "trace %s", trace);
+	memset(trace, 0, sizeof(trace));
+	fail_start_of = 1;
+	UT_CHECK(dv_devices_start(&devs) == DV_EXIT_FAILURE, "a failed start not reported");
+	UT_CHECK(!strcmp(trace, "start disk0;start disk1;"), "trace %s", trace);
+	fail_start_of = -1;
 	dv_devices_destroy(&devs);
 }
 

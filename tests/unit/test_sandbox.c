@@ -7,8 +7,10 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -18,6 +20,9 @@
 
 #include "vmm/sandbox.h"
 #include "unit.h"
+
+/* A request standing for a backend's (made on fd -1: EBADF if let through) */
+#define FAKE_BACKEND_IOCTL 0xae80u
 
 enum call {
 	C_EXECVE,
@@ -29,6 +34,12 @@ enum call {
 	C_MPROTECT_EXEC,
 	C_KILL,
 	C_SETUID,
+	C_READ,
+	C_SIGACTION,
+	C_SIGALTSTACK,
+	C_IOCTL_TIOCSTI,
+	C_IOCTL_BACKEND,
+	C_IOCTL_TCSETS,
 	C_WRITE,
 	C_MMAP_RW,
 	C_FUTEX,
@@ -36,14 +47,32 @@ enum call {
 };
 
 static const char *const names[] = {
-    "execve", "openat", "socket", "ptrace",   "clone", "mmap(PROT_EXEC)", "mprotect(PROT_EXEC)",
-    "kill",   "setuid", "write",  "mmap(RW)", "futex", "gettid",
+    "execve",
+    "openat",
+    "socket",
+    "ptrace",
+    "clone",
+    "mmap(PROT_EXEC)",
+    "mprotect(PROT_EXEC)",
+    "kill",
+    "setuid",
+    "read",
+    "rt_sigaction",
+    "sigaltstack",
+    "ioctl(TIOCSTI)",
+    "ioctl(backend's)",
+    "ioctl(TCSETS)",
+    "write",
+    "mmap(RW)",
+    "futex",
+    "gettid",
 };
 
 static long make(enum call c)
 {
 	static char *const argv[] = {"/bin/true", NULL};
 	static int word;
+	char byte = 'x';
 	void *p;
 
 	switch (c) {
@@ -68,6 +97,19 @@ static long make(enum call c)
 		return syscall(SYS_kill, 1, 0);
 	case C_SETUID:
 		return syscall(SYS_setuid, 0);
+	case C_READ:
+		return syscall(SYS_read, -1, &byte, 1);
+	case C_SIGACTION:
+		return syscall(SYS_rt_sigaction, SIGUSR2, NULL, NULL, 8);
+	case C_SIGALTSTACK:
+		return syscall(SYS_sigaltstack, NULL, NULL);
+	case C_IOCTL_TIOCSTI:
+		/* Typing into the terminal duvisor runs on: a way out of any sandbox */
+		return syscall(SYS_ioctl, -1, TIOCSTI, &byte);
+	case C_IOCTL_BACKEND:
+		return syscall(SYS_ioctl, -1, FAKE_BACKEND_IOCTL, 0);
+	case C_IOCTL_TCSETS:
+		return syscall(SYS_ioctl, -1, TCSETS, NULL);
 	case C_WRITE:
 		return syscall(SYS_write, 2, "", 0);
 	case C_MMAP_RW:
@@ -85,11 +127,13 @@ static long make(enum call c)
 /* The child's fate: -SIGNAL if killed, else its exit status */
 static int run(enum dv_thread_kind kind, enum call c)
 {
+	static const uint32_t backend[] = {FAKE_BACKEND_IOCTL};
+	const struct dv_ioctls ioctls = {backend, 1};
 	int status;
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		if (dv_sandbox_enter(kind))
+		if (dv_sandbox_enter(kind, &ioctls))
 			syscall(SYS_exit_group, 100);
 		make(c);
 		syscall(SYS_exit_group, 0); /* no atexit, no leak check: raw exit */
@@ -101,9 +145,10 @@ static int run(enum dv_thread_kind kind, enum call c)
 
 UT_TEST(vcpu_threads_cannot_run_programs_open_files_or_reach_the_network)
 {
-	static const enum call forbidden[] = {C_EXECVE,	       C_OPENAT, C_SOCKET,
-					      C_PTRACE,	       C_CLONE,	 C_MMAP_EXEC,
-					      C_MPROTECT_EXEC, C_KILL,	 C_SETUID};
+	static const enum call forbidden[] = {
+	    C_EXECVE,	 C_OPENAT,	  C_SOCKET,	   C_PTRACE,	  C_CLONE,
+	    C_MMAP_EXEC, C_MPROTECT_EXEC, C_KILL,	   C_SETUID,	  C_READ,
+	    C_SIGACTION, C_SIGALTSTACK,	  C_IOCTL_TIOCSTI, C_IOCTL_TCSETS};
 
 	for (unsigned int i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
 		int r = run(DV_THREAD_VCPU, forbidden[i]);
@@ -115,8 +160,9 @@ UT_TEST(vcpu_threads_cannot_run_programs_open_files_or_reach_the_network)
 
 UT_TEST(io_threads_cannot_either)
 {
-	static const enum call forbidden[] = {C_EXECVE, C_OPENAT, C_SOCKET,    C_PTRACE,
-					      C_CLONE,	C_KILL,	  C_MMAP_EXEC, C_SETUID};
+	static const enum call forbidden[] = {C_EXECVE,	   C_OPENAT,	  C_SOCKET,	  C_PTRACE,
+					      C_CLONE,	   C_KILL,	  C_MMAP_EXEC,	  C_SETUID,
+					      C_SIGACTION, C_SIGALTSTACK, C_IOCTL_TIOCSTI};
 
 	for (unsigned int i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
 		int r = run(DV_THREAD_IO, forbidden[i]);
@@ -128,7 +174,7 @@ UT_TEST(io_threads_cannot_either)
 
 UT_TEST(what_an_exit_needs_is_allowed)
 {
-	static const enum call allowed[] = {C_WRITE, C_MMAP_RW, C_FUTEX, C_GETTID};
+	static const enum call allowed[] = {C_WRITE, C_MMAP_RW, C_FUTEX, C_GETTID, C_IOCTL_BACKEND};
 
 	for (unsigned int i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
 		UT_CHECK(run(DV_THREAD_VCPU, allowed[i]) == 0, "vCPU thread, %s killed",
@@ -136,6 +182,75 @@ UT_TEST(what_an_exit_needs_is_allowed)
 		UT_CHECK(run(DV_THREAD_IO, allowed[i]) == 0, "I/O thread, %s killed",
 			 names[allowed[i]]);
 	}
+	/* Device back ends: reads (eventfds, taps), the terminal restored */
+	UT_CHECK(run(DV_THREAD_IO, C_READ) == 0, "I/O thread, read killed");
+	UT_CHECK(run(DV_THREAD_IO, C_IOCTL_TCSETS) == 0, "I/O thread, ioctl(TCSETS) killed");
+}
+
+UT_TEST(no_ioctl_at_all_without_a_backend_list)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (dv_sandbox_enter(DV_THREAD_VCPU, NULL))
+			syscall(SYS_exit_group, 100);
+		make(C_IOCTL_BACKEND);
+		syscall(SYS_exit_group, 0);
+	}
+	UT_CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFSIGNALED(status) &&
+		     WTERMSIG(status) == SIGSYS,
+		 "a vCPU with no ioctls listed made one");
+}
+
+/*
+ * The jail's supervisor: it may signal the VM's process and wait for it,
+ * and nothing else. how: 0 kill the VM's process, 1 signal another
+ * process, 2 open a file. Both are children of this process, which reaps
+ * them; *victim_killed: the VM's process died of SIGKILL.
+ */
+static int run_supervisor(int how, bool *victim_killed)
+{
+	int status, r;
+	pid_t victim = fork(), pid;
+
+	if (victim == 0) {
+		pause();
+		syscall(SYS_exit_group, 0);
+	}
+	pid = victim < 0 ? -1 : fork();
+	if (pid == 0) {
+		if (dv_sandbox_enter_supervisor(victim))
+			syscall(SYS_exit_group, 100);
+		if (how == 1)
+			syscall(SYS_kill, getppid(), 0);
+		else if (how == 2)
+			make(C_OPENAT);
+		syscall(SYS_kill, victim, SIGKILL);
+		syscall(SYS_wait4, victim, &status, 0, NULL); /* not its child here: ECHILD */
+		syscall(SYS_exit_group, 0);
+	}
+	r = pid < 0 || waitpid(pid, &status, 0) != pid ? 1000
+	    : WIFSIGNALED(status)		       ? -WTERMSIG(status)
+						       : WEXITSTATUS(status);
+	if (victim > 0) {
+		kill(victim, SIGKILL); /* if the supervisor could not */
+		*victim_killed = waitpid(victim, &status, 0) == victim && WIFSIGNALED(status) &&
+				 WTERMSIG(status) == SIGKILL;
+	}
+	return r;
+}
+
+UT_TEST(the_supervisor_signals_and_waits_for_its_child_alone)
+{
+	bool killed = false;
+	int r = run_supervisor(0, &killed);
+
+	UT_CHECK(r == 0 && killed, "killing the VM's process: %d, killed %d", r, killed);
+	r = run_supervisor(1, &killed);
+	UT_CHECK(r == -SIGSYS, "signalling another process: %d (want SIGSYS)", r);
+	r = run_supervisor(2, &killed);
+	UT_CHECK(r == -SIGSYS, "openat: %d (want SIGSYS)", r);
 }
 
 UT_MAIN()

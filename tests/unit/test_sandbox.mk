@@ -1,2 +1,2 @@
 # The seccomp sandbox of duvisor's threads, natively (the filters check the build's arch).
-SRCS_sandbox := vmm/sandbox.c
+SRCS_sandbox := vmm/sandbox.c vmm/seccomp.c

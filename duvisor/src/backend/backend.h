@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmm/sandbox.h"
+
 struct dv_vm;
 struct dv_vcpu;
 
@@ -112,6 +114,11 @@ struct dv_backend_ops {
 	 * calling thread cannot (not registered): the I/O thread then does it.
 	 */
 	bool (*kick)(struct dv_vcpu *target);
+	/*
+	 * The ioctl requests its calls above make once the threads are
+	 * confined (vmm/sandbox.h): on a vCPU's thread, and on the others.
+	 */
+	struct dv_ioctls vcpu_ioctls, io_ioctls;
 };
 
 extern const struct dv_backend_ops dv_dvext_backend;

@@ -262,6 +262,22 @@ static const struct dv_opt dv_opts[] = {
      "confine every thread once the VM is set up: seccomp\n" HELP_INDENT
      "filters, no capabilities, no new privileges (default on)",
      set_sandbox},
+    {"jail", "DIR", false,
+     "once the VM is set up, confine duvisor: namespaces of\n" HELP_INDENT
+     "its own, DIR (an empty directory) as its root, the\n" HELP_INDENT
+     "user and group of --jail-uid and --jail-gid, resource\n" HELP_INDENT
+     "limits (needs root; docs/security.md)",
+     dv_cli_set_jail},
+    {"jail-uid", "N", false, "user id the jailed duvisor runs as (with --jail)",
+     dv_cli_set_jail_uid},
+    {"jail-gid", "N", false, "group id the jailed duvisor runs as (with --jail)",
+     dv_cli_set_jail_gid},
+    {"jail-allow-root", NULL, false, "accept 0 as --jail-uid or --jail-gid",
+     dv_cli_set_jail_allow_root},
+    {"jail-limits", JAIL_LIMITS_SYNTAX, false,
+     "resource limits in the jail, any of the four\n" HELP_INDENT
+     "(default: what the VM needs; core files are off)",
+     dv_cli_set_jail_limits},
     {"dump-dtb", "FILE", false, "also write the generated device tree to FILE", set_dump_dtb},
     {"stats", NULL, false, "print exit statistics when the guest stops", set_stats},
 };
@@ -305,6 +321,7 @@ void dv_cli_usage(FILE *out)
 	      "  4  the backend is unavailable\n"
 	      "  5  the guest asked for a reboot (restart duvisor to reboot it)\n"
 	      "  6  the guest reported a system failure (SBI reset reason SYSFAILURE)\n"
+	      "  7  --jail could not be set up\n"
 	      "  128+N  stopped by signal N\n",
 	      out);
 }
@@ -332,7 +349,7 @@ static const struct dv_opt *find_opt(const char *name, size_t len)
 	return NULL;
 }
 
-__attribute__((format(printf, 2, 3))) static int usage_error(FILE *err, const char *fmt, ...)
+int dv_cli_usage_error(FILE *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -378,6 +395,7 @@ static int check_files(const struct dv_config *cfg, FILE *err)
 static int parse_run(int argc, char **argv, struct dv_config *cfg, FILE *err)
 {
 	bool seen[DV_NOPTS] = {false};
+	int r;
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *name, *eq, *val;
@@ -389,37 +407,39 @@ static int parse_run(int argc, char **argv, struct dv_config *cfg, FILE *err)
 		}
 		if (strncmp(a, "--", 2) || !a[2]) {
 			if (a[0] == '-')
-				return usage_error(err, "unknown option '%s'", a);
-			return usage_error(err, "unexpected argument '%s'", a);
+				return dv_cli_usage_error(err, "unknown option '%s'", a);
+			return dv_cli_usage_error(err, "unexpected argument '%s'", a);
 		}
 		name = a + 2;
 		eq = strchr(name, '=');
 		o = find_opt(name, eq ? (size_t)(eq - name) : strlen(name));
 		if (!o)
-			return usage_error(err, "unknown option '%s'", a);
+			return dv_cli_usage_error(err, "unknown option '%s'", a);
 		if (!o->arg) {
 			if (eq)
-				return usage_error(err, "option '--%s' takes no value", o->name);
+				return dv_cli_usage_error(err, "option '--%s' takes no value",
+							  o->name);
 			val = NULL;
 		} else if (eq) {
 			val = eq + 1;
 		} else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2)) {
 			val = argv[++i];
 		} else {
-			return usage_error(err, "option '--%s' needs a value", o->name);
+			return dv_cli_usage_error(err, "option '--%s' needs a value", o->name);
 		}
 		if (seen[o - dv_opts] && !o->repeatable)
-			return usage_error(err, "option '--%s' given twice", o->name);
+			return dv_cli_usage_error(err, "option '--%s' given twice", o->name);
 		seen[o - dv_opts] = true;
 		if (o->set(cfg, o, val, err))
 			return DV_EXIT_USAGE;
 	}
 	if (!cfg->kernel)
-		return usage_error(err, "run: missing --kernel FILE");
+		return dv_cli_usage_error(err, "run: missing --kernel FILE");
 	if (!cfg->cmdline)
 		cfg->cmdline = cfg->console == DV_CONSOLE_VIRTIO ? DV_CLI_CMDLINE_VIRTIO
 								 : DV_CLI_CMDLINE_SERIAL;
-	return check_files(cfg, err);
+	r = dv_cli_check_jail(cfg, err);
+	return r ? r : check_files(cfg, err);
 }
 
 int dv_cli_parse(int argc, char **argv, struct dv_config *cfg, FILE *err)
@@ -430,7 +450,7 @@ int dv_cli_parse(int argc, char **argv, struct dv_config *cfg, FILE *err)
 	if (!err)
 		err = stderr;
 	if (argc < 2)
-		return usage_error(err, "missing subcommand (run, --help or --version)");
+		return dv_cli_usage_error(err, "missing subcommand (run, --help or --version)");
 	cmd = argv[1];
 	if (is_help(cmd) || !strcmp(cmd, "help")) {
 		cfg->action = DV_ACTION_HELP;
@@ -443,6 +463,6 @@ int dv_cli_parse(int argc, char **argv, struct dv_config *cfg, FILE *err)
 	if (!strcmp(cmd, "run"))
 		return parse_run(argc - 2, argv + 2, cfg, err);
 	if (cmd[0] == '-')
-		return usage_error(err, "unknown option '%s' (options follow 'run')", cmd);
-	return usage_error(err, "unknown subcommand '%s' (want run)", cmd);
+		return dv_cli_usage_error(err, "unknown option '%s' (options follow 'run')", cmd);
+	return dv_cli_usage_error(err, "unknown subcommand '%s' (want run)", cmd);
 }

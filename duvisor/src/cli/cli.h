@@ -5,6 +5,8 @@
  *   duvisor run --kernel F [--initrd F] [--cmdline S] [--memory SIZE] [--cpus N]
  *               [--disk path=F[,readonly]]... [--net tap=NAME[,mac=M]]...
  *               [--backend dvext|kvm] [--console serial|virtio]
+ *               [--sandbox on|off] [--jail DIR --jail-uid N --jail-gid N
+ *               [--jail-allow-root] [--jail-limits nofile=N,nproc=N,fsize=SIZE,as=SIZE]]
  *               [--dump-dtb F] [--stats]
  *   duvisor --help | duvisor run --help | duvisor --version
  *
@@ -42,6 +44,9 @@
  *                          duvisor does not reboot it, whoever started it may
  *   6     DV_EXIT_SYSFAIL  the guest reported a system failure (SBI SRST shutdown or
  *                          reboot with reason SYSFAILURE): it crashed
+ *   7     DV_EXIT_JAIL     --jail could not be set up: not root, DIR not empty, a
+ *                          namespace or mount the kernel refuses, a limit below what
+ *                          the VM needs (src/jail/jail.h)
  */
 #define DV_EXIT_OK	0
 #define DV_EXIT_FAILURE 1
@@ -50,6 +55,7 @@
 #define DV_EXIT_BACKEND 4
 #define DV_EXIT_GUEST	5
 #define DV_EXIT_SYSFAIL 6
+#define DV_EXIT_JAIL	7
 
 /* Limits of the options. */
 #define DV_CLI_MAX_DISKS 8
@@ -106,6 +112,25 @@ struct dv_net_cfg {
 	uint8_t mac[6];
 };
 
+/* The resource limits --jail-limits sets, as indices of dv_jail_cfg.limits */
+enum dv_jail_limit {
+	DV_JAIL_NOFILE, /* nofile=N: RLIMIT_NOFILE */
+	DV_JAIL_NPROC,	/* nproc=N: RLIMIT_NPROC */
+	DV_JAIL_FSIZE,	/* fsize=SIZE: RLIMIT_FSIZE */
+	DV_JAIL_AS,	/* as=SIZE: RLIMIT_AS */
+	DV_JAIL_NLIMITS
+};
+
+/* --jail DIR --jail-uid N --jail-gid N [--jail-allow-root] [--jail-limits ...] */
+struct dv_jail_cfg {
+	const char *dir; /* NULL: no jail */
+	bool has_uid, has_gid;
+	uint32_t uid, gid;
+	bool allow_root;	 /* uid or gid 0 accepted */
+	unsigned int limits_set; /* bit (1 << enum dv_jail_limit) per limit given */
+	uint64_t limits[DV_JAIL_NLIMITS];
+};
+
 /*
  * The whole configuration of one duvisor process. The string pointers point
  * into argv (which outlives the program's use of it) or at the default
@@ -128,6 +153,7 @@ struct dv_config {
 	bool stats;	      /* print exit statistics when the guest stops */
 	bool lazy_stage2;     /* --memory-prefault off: stage-2 mapped on first touch */
 	bool no_sandbox;      /* --sandbox off: threads are not confined (vmm/sandbox.h) */
+	struct dv_jail_cfg jail;
 };
 
 /*

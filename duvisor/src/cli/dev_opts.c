@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The device options of the command line: --disk and --net. */
+/* The device options of the command line: --disk and --net; key=value lists. */
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
 #include "cli/opt.h"
 
-/*
- * Split a "key=value,key,..." list. For each item calls item(ctx, key, keylen,
- * value) with value NULL for a bare key; stops at the first error.
- */
-typedef int (*dv_kv_fn)(void *ctx, const char *key, size_t keylen, const char *value,
-			size_t valuelen);
-
-static int kv_walk(const char *s, dv_kv_fn item, void *ctx)
+int dv_cli_kv_walk(const char *s, dv_kv_fn item, void *ctx)
 {
 	for (;;) {
 		size_t len = strcspn(s, ",");
@@ -96,7 +89,7 @@ int dv_cli_set_disk(struct dv_config *cfg, const struct dv_opt *o, const char *v
 	if (cfg->ndisks >= DV_CLI_MAX_DISKS)
 		return dv_cli_bad(err, o, val, "at most %d disks", DV_CLI_MAX_DISKS);
 	memset(d, 0, sizeof(*d));
-	if (kv_walk(val, disk_item, &c))
+	if (dv_cli_kv_walk(val, disk_item, &c))
 		return -1;
 	if (!(c.seen & 1))
 		return dv_cli_bad(err, o, val, "missing path= (syntax: " DISK_SYNTAX ")");
@@ -167,7 +160,7 @@ int dv_cli_set_net(struct dv_config *cfg, const struct dv_opt *o, const char *va
 	if (cfg->nnets >= DV_CLI_MAX_NETS)
 		return dv_cli_bad(err, o, val, "at most %d network devices", DV_CLI_MAX_NETS);
 	memset(n, 0, sizeof(*n));
-	if (kv_walk(val, net_item, &c))
+	if (dv_cli_kv_walk(val, net_item, &c))
 		return -1;
 	if (!(c.seen & 1))
 		return dv_cli_bad(err, o, val, "missing tap= (syntax: " NET_SYNTAX ")");

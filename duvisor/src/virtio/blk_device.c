@@ -82,11 +82,16 @@ static int blk_create(struct dv_vm *vm, struct dv_device *dev)
 	b->model = !rc;
 	if (!rc)
 		rc = dv_vdev_start(&b->v, dev, &b->blk.t);
-	if (!rc) {
-		rc = -pthread_create(&b->worker, NULL, blk_worker, b);
-		b->has_worker = !rc;
-	}
 	return dv_vdev_created(dev, rc);
+}
+
+static int blk_start(struct dv_device *dev)
+{
+	struct blk_device *b = dev->priv;
+	int rc = -pthread_create(&b->worker, NULL, blk_worker, b);
+
+	b->has_worker = !rc;
+	return rc;
 }
 
 static void blk_destroy(struct dv_device *dev)
@@ -127,6 +132,8 @@ const struct dv_device_ops dv_vblk_device = {
     .irq = DV_DEV_IRQ_ANY,
     .count = blk_count,
     .create = blk_create,
+    .start = blk_start,
+    .threads = 1,
     .fdt = dv_vdev_fdt,
     .reset = dv_vdev_reset,
     .destroy = blk_destroy,

@@ -73,17 +73,6 @@ static void *rng_seed_wait(void *arg)
 	return NULL;
 }
 
-static void rng_seed_host(void)
-{
-	pthread_t t;
-	uint8_t b;
-
-	if (getrandom(&b, 1, GRND_NONBLOCK) == 1 || errno != EAGAIN)
-		return;
-	if (!pthread_create(&t, NULL, rng_seed_wait, NULL))
-		pthread_detach(t);
-}
-
 static int rng_create(struct dv_vm *vm, struct dv_device *dev)
 {
 	struct rng_device *r = dv_vdev_new(dev, sizeof(*r));
@@ -105,9 +94,22 @@ static int rng_create(struct dv_vm *vm, struct dv_device *dev)
 		    .fn = rng_retry,
 		    .opaque = r};
 		rc = r->retry.fd < 0 ? -errno : dv_ioloop_add(vm->loop, &r->retry, EPOLLIN);
-		rng_seed_host();
 	}
 	return dv_vdev_created(dev, rc);
+}
+
+/* The seeding thread, if the CRNG needs one; without it requests still wait and retry */
+static int rng_start(struct dv_device *dev)
+{
+	pthread_t t;
+	uint8_t b;
+
+	(void)dev;
+	if (getrandom(&b, 1, GRND_NONBLOCK) == 1 || errno != EAGAIN)
+		return 0;
+	if (!pthread_create(&t, NULL, rng_seed_wait, NULL))
+		pthread_detach(t);
+	return 0;
 }
 
 static void rng_destroy(struct dv_device *dev)
@@ -137,6 +139,8 @@ const struct dv_device_ops dv_vrng_device = {
     .irq = DV_DEV_IRQ_ANY,
     .count = dv_device_one,
     .create = rng_create,
+    .start = rng_start,
+    .threads = 1, /* only while the host's CRNG is unseeded */
     .fdt = dv_vdev_fdt,
     .reset = dv_vdev_reset,
     .destroy = rng_destroy,

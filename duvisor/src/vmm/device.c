@@ -79,6 +79,30 @@ int dv_devices_create(struct dv_devices *d, const struct dv_device_ops *const *k
 	return 0;
 }
 
+int dv_devices_start(struct dv_devices *d)
+{
+	for (unsigned int i = 0; i < d->n; i++) {
+		struct dv_device *dev = &d->dev[i];
+		int rc = dev->ops->start ? dev->ops->start(dev) : 0;
+
+		if (rc) {
+			fprintf(stderr, "duvisor: %s: starting its thread: %s\n", dev->name,
+				strerror(-rc));
+			return DV_EXIT_FAILURE;
+		}
+	}
+	return 0;
+}
+
+unsigned int dv_devices_threads(const struct dv_devices *d)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < d->n; i++)
+		n += d->dev[i].ops->threads;
+	return n;
+}
+
 void dv_devices_destroy(struct dv_devices *d)
 {
 	while (d->n) {

@@ -38,6 +38,14 @@ struct dv_device_ops {
 	 * code after printing what failed; destroy() is called either way.
 	 */
 	int (*create)(struct dv_vm *vm, struct dv_device *dev);
+	/*
+	 * Start the instance's threads (at most `threads` of them), once the
+	 * VM is set up and duvisor confined (--jail): a namespace is the
+	 * thread's own, so none may exist before. Returns 0 or -errno. NULL:
+	 * it runs on the I/O thread or a vCPU's alone.
+	 */
+	int (*start)(struct dv_device *dev);
+	unsigned int threads;
 	/* Its node under /soc. */
 	void (*fdt)(const struct dv_device *dev, struct dv_fdt_writer *w);
 	/* Back to the state the guest found at boot. NULL: nothing to do. */
@@ -85,6 +93,10 @@ int dv_devices_create(struct dv_devices *d, const struct dv_device_ops *const *k
 		      unsigned int nkinds, struct dv_vm *vm, const struct dv_config *cfg,
 		      struct dv_mmio_bus *bus, uint64_t mmio_base, uint64_t mmio_end,
 		      unsigned int nsources);
+/* Start every device's threads, in creation order: 0 or DV_EXIT_FAILURE (said why). */
+int dv_devices_start(struct dv_devices *d);
+/* The threads dv_devices_start() may start. */
+unsigned int dv_devices_threads(const struct dv_devices *d);
 /* Destroy every device, the last created first. */
 void dv_devices_destroy(struct dv_devices *d);
 /* Reset every device, in creation order. */

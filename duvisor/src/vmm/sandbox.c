@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The sandbox a duvisor thread enters once its set-up is done (sandbox.h):
- * no new privileges, no capabilities, and a seccomp filter of the system
- * calls its kind of thread makes from then on. Anything else kills the
- * whole process (SIGSYS): a hypervisor taken over through its guest can
- * still run that guest's exits, and nothing more.
+ * no new privileges, no capabilities, and a seccomp filter (seccomp.c) of
+ * the system calls its kind of thread makes from then on. Anything else
+ * is refused: a hypervisor taken over through its guest can still run that
+ * guest's exits, and nothing more.
  *
- * The filters are classic BPF built here with the kernel's macros: check
- * the architecture (a foreign one is killed), load the syscall number,
- * compare it with each allowed one. mmap and mprotect are allowed only
- * without PROT_EXEC: no new code can be mapped.
+ * mmap and mprotect are allowed only without PROT_EXEC: no new code can
+ * be mapped. ioctl is allowed only with the requests the thread makes (the
+ * backend's; the terminal's TCSETS and a tap's TUNSETOFFLOAD on I/O
+ * threads): no TIOCSTI into the terminal, nothing of another device.
  *
  * A forbidden call is never made: the filter answers SECCOMP_RET_TRAP,
  * SIGSYS, whose handler (vmm/crash.c) names the call and ends the
@@ -17,176 +17,164 @@
  * ignored SIGSYS would only see its calls fail.
  */
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <linux/audit.h>
 #include <linux/capability.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <stddef.h>
+#include <linux/if_tun.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "vmm/sandbox.h"
+#include "vmm/seccomp.h"
 
-#if defined(__riscv) && __riscv_xlen == 64
-#define DV_AUDIT_ARCH AUDIT_ARCH_RISCV64
-#elif defined(__x86_64__)
-#define DV_AUDIT_ARCH AUDIT_ARCH_X86_64 /* the native unit tests */
-#elif defined(__aarch64__)
-#define DV_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#else
-#error "duvisor's sandbox: unknown architecture"
-#endif
+/* A call allowed with any arguments */
+// clang-format off
+#define ANY(n) {.nr = (n), .check = DV_ARG_ANY}
+// clang-format on
+#define NROF(a) (sizeof(a) / sizeof((a)[0]))
+#define LIST(a) ((struct dv_sys_rules){a, NROF(a)})
+
+static const uint32_t dv_prot_exec = PROT_EXEC;
 
 /* What every kind of thread does: memory, locks, time, signals, exit */
-static const int dv_sys_common[] = {
-    SYS_futex,		SYS_clock_gettime,   SYS_clock_nanosleep,
-    SYS_nanosleep,	SYS_sched_yield,     SYS_rt_sigreturn,
-    SYS_rt_sigprocmask, SYS_restart_syscall, SYS_brk,
-    SYS_munmap,		SYS_madvise,	     SYS_mremap,
-    SYS_gettid,		SYS_getpid,	     SYS_tgkill,
-    SYS_exit,		SYS_exit_group,	     SYS_write,
-    SYS_writev,		SYS_getrandom,	     SYS_sched_getaffinity,
-    SYS_fstat,
-#ifdef SYS_newfstatat
-    SYS_newfstatat,
-#endif
-};
-
-/* A vCPU: its backend's ioctls (KVM_RUN, the driver's), the console */
-static const int dv_sys_vcpu[] = {
-    SYS_ioctl,
-    SYS_read,
-};
-
-/* The I/O, disk and helper threads, and the main thread */
-static const int dv_sys_io[] = {
-    SYS_ioctl,
-    SYS_read,
-    SYS_readv,
-    SYS_pread64,
-    SYS_pwrite64,
-    SYS_preadv,
-    SYS_pwritev,
-    SYS_fsync,
-    SYS_fdatasync,
-    SYS_epoll_pwait,
-    SYS_epoll_ctl,
-    SYS_close,
-    SYS_sigaltstack,
-    SYS_rt_sigaction,
-#ifdef SYS_epoll_wait
-    SYS_epoll_wait,
-#endif
-#ifdef SYS_poll
-    SYS_poll,
-#endif
-    SYS_ppoll,
-    SYS_timerfd_settime,
-    SYS_timerfd_gettime, /* virtio-rng's retry timer */
-};
-
-#define DV_MAX_ALLOWED 64
-/* arch check 3, nr load 1, mmap/mprotect 2 x 4, per allowed 2, kill 1 */
-#define DV_MAX_INSNS (4 + 8 + 2 * DV_MAX_ALLOWED + 1)
-
-struct dv_filter {
-	struct sock_filter insn[DV_MAX_INSNS];
-	unsigned int n;
-};
-
-static void emit(struct dv_filter *f, struct sock_filter i)
-{
-	if (f->n < DV_MAX_INSNS)
-		f->insn[f->n++] = i;
-}
-
-static void allow(struct dv_filter *f, int nr)
-{
-	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned int)nr, 0, 1));
-	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-}
-
-/* nr allowed when its argument arg has no PROT_EXEC (the nr is in A) */
-static void allow_no_exec(struct dv_filter *f, int nr, unsigned int arg)
-{
-	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned int)nr, 0, 3));
-	emit(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					     offsetof(struct seccomp_data, args[arg])));
-	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, PROT_EXEC, 1, 0));
-	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-	/* PROT_EXEC, or another call: A no longer holds nr, so reload it */
-	emit(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					     offsetof(struct seccomp_data, nr)));
-}
-
-static int dv_build(struct dv_filter *f, enum dv_thread_kind kind)
-{
-	const int *extra = kind == DV_THREAD_VCPU ? dv_sys_vcpu : dv_sys_io;
-	size_t n_extra = kind == DV_THREAD_VCPU ? sizeof(dv_sys_vcpu) / sizeof(int)
-						: sizeof(dv_sys_io) / sizeof(int);
-	size_t i;
-
-	if (sizeof(dv_sys_common) / sizeof(int) + n_extra > DV_MAX_ALLOWED)
-		return -E2BIG;
-	f->n = 0;
-	emit(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					     offsetof(struct seccomp_data, arch)));
-	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, DV_AUDIT_ARCH, 1, 0));
-	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
-	emit(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-					     offsetof(struct seccomp_data, nr)));
-	/* The kind's own calls first: a KVM vCPU's ioctl is checked on every exit */
-	for (i = 0; i < n_extra; i++)
-		allow(f, extra[i]);
+static const struct dv_sys_rule dv_sys_common[] = {
+    ANY(SYS_futex),
+    ANY(SYS_clock_gettime),
+    ANY(SYS_clock_nanosleep),
+    ANY(SYS_nanosleep),
+    ANY(SYS_sched_yield),
+    ANY(SYS_rt_sigreturn),
+    ANY(SYS_rt_sigprocmask),
+    ANY(SYS_restart_syscall),
+    ANY(SYS_brk),
 #ifdef SYS_mmap
-	allow_no_exec(f, SYS_mmap, 2);
+    {SYS_mmap, DV_ARG_BITS_CLEAR, 2, 1, &dv_prot_exec},
 #endif
-	allow_no_exec(f, SYS_mprotect, 2);
-	for (i = 0; i < sizeof(dv_sys_common) / sizeof(int); i++)
-		allow(f, dv_sys_common[i]);
-	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP));
-	return f->n < DV_MAX_INSNS ? 0 : -E2BIG;
-}
+    {SYS_mprotect, DV_ARG_BITS_CLEAR, 2, 1, &dv_prot_exec},
+    ANY(SYS_munmap),
+    ANY(SYS_madvise),
+    ANY(SYS_mremap),
+    ANY(SYS_gettid),
+    ANY(SYS_getpid),
+    ANY(SYS_tgkill),
+    ANY(SYS_exit),
+    ANY(SYS_exit_group),
+    ANY(SYS_write),
+    ANY(SYS_writev),
+    ANY(SYS_getrandom),
+    ANY(SYS_sched_getaffinity),
+    ANY(SYS_fstat),
+#ifdef SYS_newfstatat
+    ANY(SYS_newfstatat),
+#endif
+};
 
-/* Drop every capability of this thread: effective, permitted, inheritable, ambient */
-static int dv_drop_caps(void)
+/*
+ * The I/O, disk and helper threads, and the main thread: the device back
+ * ends' file descriptors (disk images, taps, eventfds, the terminal)
+ */
+static const struct dv_sys_rule dv_sys_io[] = {
+    ANY(SYS_read),	  /* eventfds, taps, signalfd, timerfd, the terminal */
+    ANY(SYS_preadv),	  /* disks */
+    ANY(SYS_pwritev),	  /* disks */
+    ANY(SYS_fdatasync),	  /* disks: a guest's flush */
+    ANY(SYS_epoll_pwait), /* the I/O thread's loop */
+#ifdef SYS_epoll_wait
+    ANY(SYS_epoll_wait),
+#endif
+    ANY(SYS_epoll_ctl),	      /* stdin paused and resumed */
+    ANY(SYS_close),	      /* tear-down */
+    ANY(SYS_timerfd_settime), /* virtio-rng's retry timer */
+};
+
+/* ioctl requests of the I/O kind besides the backend's */
+static const uint32_t dv_io_own_ioctls[] = {
+    TCSETS,	   /* the terminal restored at exit (tcsetattr) */
+    TUNSETOFFLOAD, /* a tap follows the offloads its guest driver took */
+};
+
+/* The supervisor: wait for the VM's process, relay signals, exit */
+static const struct dv_sys_rule dv_sys_supervisor[] = {
+    ANY(SYS_rt_sigtimedwait), /* sigwaitinfo */
+    ANY(SYS_wait4),
+    ANY(SYS_rt_sigreturn),
+    ANY(SYS_restart_syscall),
+    ANY(SYS_write), /* a word on stderr */
+    ANY(SYS_exit),
+    ANY(SYS_exit_group),
+};
+
+static bool dv_sandbox_wanted;
+static struct dv_ioctls dv_ioctls_of[2]; /* the backend's, per kind (static tables) */
+
+/* Drop every capability but keep (a CAP_* bit, 0: none) of this thread; ambient ones too */
+static int dv_drop_caps(unsigned int keep)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct d[2] = {{0}};
 
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	d[0].effective = d[0].permitted = keep;
 	if (syscall(SYS_capset, &h, d) < 0)
 		return -errno;
 	return 0;
 }
 
-int dv_sandbox_enter(enum dv_thread_kind kind)
+/* No new privileges, caps but keep, then the filter of lists */
+static int dv_confine(const struct dv_sys_rules *lists, unsigned int n, unsigned int keep)
 {
-	struct dv_filter f;
-	struct sock_fprog prog;
-	int rc;
+	struct dv_seccomp f;
+	int rc = dv_seccomp_build(&f, lists, n);
 
-	rc = dv_build(&f, kind);
 	if (rc)
 		return rc;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
-	rc = dv_drop_caps();
-	if (rc)
-		return rc;
-	prog.len = (unsigned short)f.n;
-	prog.filter = f.insn;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
-		return -errno;
-	return 0;
+	rc = dv_drop_caps(keep);
+	return rc ? rc : dv_seccomp_install(&f);
 }
 
-bool dv_sandbox_wanted;
+int dv_sandbox_enter(enum dv_thread_kind kind, const struct dv_ioctls *ioctls)
+{
+	uint32_t cmds[DV_SANDBOX_MAX_IOCTLS + NROF(dv_io_own_ioctls)];
+	unsigned int n = 0, nl = 0;
+	struct dv_sys_rule ioctl_rule;
+	struct dv_sys_rules lists[3];
+
+	if (ioctls && ioctls->n > DV_SANDBOX_MAX_IOCTLS)
+		return -E2BIG;
+	for (unsigned int i = 0; ioctls && i < ioctls->n; i++)
+		cmds[n++] = ioctls->cmd[i];
+	for (unsigned int i = 0; kind == DV_THREAD_IO && i < NROF(dv_io_own_ioctls); i++)
+		cmds[n++] = dv_io_own_ioctls[i];
+	/* The kind's own calls first: a KVM vCPU's ioctl is checked on every exit */
+	ioctl_rule = (struct dv_sys_rule){SYS_ioctl, DV_ARG_ONE_OF, 1, n, cmds};
+	if (n)
+		lists[nl++] = (struct dv_sys_rules){&ioctl_rule, 1};
+	if (kind == DV_THREAD_IO)
+		lists[nl++] = LIST(dv_sys_io);
+	lists[nl++] = LIST(dv_sys_common);
+	return dv_confine(lists, nl, 0);
+}
+
+int dv_sandbox_enter_supervisor(pid_t child)
+{
+	uint32_t pid = (uint32_t)child;
+	struct dv_sys_rule kill_child = {SYS_kill, DV_ARG_ONE_OF, 0, 1, &pid};
+	struct dv_sys_rules lists[] = {LIST(dv_sys_supervisor), {&kill_child, 1}};
+
+	return dv_confine(lists, NROF(lists), 1u << CAP_KILL);
+}
+
+void dv_sandbox_setup(bool wanted, const struct dv_ioctls *vcpu, const struct dv_ioctls *io)
+{
+	dv_sandbox_wanted = wanted;
+	dv_ioctls_of[DV_THREAD_VCPU] = vcpu ? *vcpu : (struct dv_ioctls){NULL, 0};
+	dv_ioctls_of[DV_THREAD_IO] = io ? *io : (struct dv_ioctls){NULL, 0};
+}
 
 /*
  * A thread that cannot be confined must not go on unconfined: the VM
@@ -198,7 +186,7 @@ void dv_sandbox_thread(enum dv_thread_kind kind)
 
 	if (!dv_sandbox_wanted)
 		return;
-	rc = dv_sandbox_enter(kind);
+	rc = dv_sandbox_enter(kind, &dv_ioctls_of[kind]);
 	if (rc) {
 		fprintf(stderr,
 			"duvisor: sandbox: %s (a kernel without CONFIG_SECCOMP_FILTER? "

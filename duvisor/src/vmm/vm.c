@@ -20,6 +20,7 @@
 #include "boot/loader.h"
 #include "cli/cli.h"
 #include "hw/plic.h"
+#include "jail/jail.h"
 #include "vmm/console.h"
 #include "vmm/io_thread.h"
 #include "vmm/vm.h"
@@ -187,12 +188,12 @@ int dv_vm_run(const struct dv_config *cfg)
 	unsigned int i;
 	int rc, code;
 
-	dv_sandbox_wanted = !cfg->no_sandbox;
 	vm.ops = dv_backend_find(cfg->backend == DV_BACKEND_KVM ? "kvm" : "dvext");
 	if (!vm.ops) {
 		fprintf(stderr, "duvisor: no such backend\n");
 		return DV_EXIT_BACKEND;
 	}
+	dv_sandbox_setup(!cfg->no_sandbox, &vm.ops->vcpu_ioctls, &vm.ops->io_ioctls);
 	if (cfg->ncpus > DV_MAX_VCPUS) {
 		fprintf(stderr, "duvisor: at most %d vCPUs\n", DV_MAX_VCPUS);
 		return DV_EXIT_USAGE;
@@ -253,6 +254,14 @@ int dv_vm_run(const struct dv_config *cfg)
 	rc = dv_io_setup(&io, sigfd);
 	if (rc) {
 		fprintf(stderr, "duvisor: I/O loop: %s\n", strerror(-rc));
+		goto out_console;
+	}
+	/* Set up: the jail, then the threads (they inherit its namespaces, root and user) */
+	rc = cfg->jail.dir ? dv_jail_enter(cfg, 2 + cfg->ncpus + dv_devices_threads(&vm.devs)) : 0;
+	if (!rc)
+		rc = dv_devices_start(&vm.devs);
+	if (rc) {
+		code = rc;
 		goto out_console;
 	}
 	if (pthread_create(&io_thread, NULL, dv_io_thread, &io)) {

@@ -258,6 +258,9 @@ static bool dvext_kick(struct dv_vcpu *target)
 	return true;
 }
 
+/* Exits need none: a vCPU's thread gives its slot back as it ends */
+static const uint32_t dvext_vcpu_ioctls[] = {DUVISOR_UNREGISTER_VCPU};
+
 const struct dv_backend_ops dv_dvext_backend = {
     .name = "dvext",
     .caps = DV_CAP_INJECT,
@@ -280,4 +283,5 @@ const struct dv_backend_ops dv_dvext_backend = {
     .set_timer = dvext_set_timer,
     .io_thread_init = dvext_io_thread_init,
     .kick = dvext_kick,
+    .vcpu_ioctls = {dvext_vcpu_ioctls, 1},
 };

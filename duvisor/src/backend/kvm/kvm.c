@@ -365,6 +365,11 @@ static bool kvm_b_kick(struct dv_vcpu *target)
 	return true;
 }
 
+/* A vCPU runs, reads and sets its registers, lowers its line; any thread raises a line */
+static const uint32_t kvm_b_vcpu_ioctls[] = {KVM_RUN, KVM_INTERRUPT, KVM_GET_ONE_REG,
+					     KVM_SET_ONE_REG};
+static const uint32_t kvm_b_io_ioctls[] = {KVM_INTERRUPT};
+
 const struct dv_backend_ops dv_kvm_backend = {
     .name = "kvm",
     .caps = DV_CAP_SBI_IN_BACKEND | DV_CAP_HART_START | DV_CAP_WFI_TIMER,
@@ -381,4 +386,6 @@ const struct dv_backend_ops dv_kvm_backend = {
     .set_reg = kvm_b_set_reg,
     .set_ext_irq = kvm_b_set_ext_irq,
     .kick = kvm_b_kick,
+    .vcpu_ioctls = {kvm_b_vcpu_ioctls, sizeof(kvm_b_vcpu_ioctls) / sizeof(uint32_t)},
+    .io_ioctls = {kvm_b_io_ioctls, sizeof(kvm_b_io_ioctls) / sizeof(uint32_t)},
 };
