@@ -83,7 +83,8 @@ echo "{t}_SUP_FDS=$(ls /proc/$sup/fd | tr '\n' ' ')"
 """
 
 VM_A = ("timeout -s TERM 300 duvisor run --backend {b} --kernel /guest/Image --initrd /test/g.cpio.gz "
-        "--cpus 2 --memory 128M --disk path=/tmp/jdisk.img --net tap=dvjail0,mac=52:54:00:12:34:99 "
+        "--cpus 2 --memory 128M --disk path=/tmp/jdisk.img,io=thread "
+        "--net tap=dvjail0,mac=52:54:00:12:34:99 "
         "--jail /jail/vm " + IDS + " --jail-limits nofile=64,nproc=16,fsize=64M,as=1G")
 
 SCRIPT = r"""
@@ -196,7 +197,7 @@ def _():
     r = jail_run()
     jailed(r, "A")
     threads = [l.split()[1:] for l in r.lines() if l.startswith("A_THREAD ")]
-    # main, the I/O thread, 2 vCPUs, the disk's
+    # main, the I/O thread, 2 vCPUs, the disk's (io=thread)
     check(len(threads) >= 5, "threads seen: %r" % threads)
     bad = [t for t in threads if t != ["2", "1", "0000000000000000"]]
     check(not bad, "threads not confined (seccomp nnp capeff): %r" % bad)

@@ -122,6 +122,7 @@ UT_TEST(every_option_separate_values)
 	UT_CHECK(c.ndisks == 2, "ndisks %u", c.ndisks);
 	UT_CHECK(!strcmp(c.disks[0].path, "/dev/null") && !c.disks[0].readonly, "disk0 %s %d",
 		 c.disks[0].path, c.disks[0].readonly);
+	UT_CHECK(c.disks[0].io == DV_DISK_IO_VCPU, "disk0 io %d (default: vcpu)", c.disks[0].io);
 	UT_CHECK(!strcmp(c.disks[1].path, disk) && c.disks[1].readonly, "disk1 %s %d",
 		 c.disks[1].path, c.disks[1].readonly);
 	UT_CHECK(c.nnets == 2, "nnets %u", c.nnets);
@@ -144,10 +145,11 @@ UT_TEST(every_option_equals_values)
 
 	snprintf(k, sizeof(k), "--kernel=%s", kernel);
 	snprintf(i, sizeof(i), "--initrd=%s", initrd);
-	snprintf(d, sizeof(d), "--disk=readonly=on,path=%s", disk);
-	int r = PARSE(&c, "run", "--cpus=15", k, i, "--cmdline=a=b c", "--memory=16g", d,
-		      "--disk=path=/dev/null,readonly=off", "--net=mac=02:00:00:00:00:01,tap=t",
-		      "--backend=dvext", "--console=serial", "--dump-dtb=x.dtb");
+	snprintf(d, sizeof(d), "--disk=readonly=on,path=%s,io=thread", disk);
+	int r =
+	    PARSE(&c, "run", "--cpus=15", k, i, "--cmdline=a=b c", "--memory=16g", d,
+		  "--disk=path=/dev/null,readonly=off,io=vcpu", "--net=mac=02:00:00:00:00:01,tap=t",
+		  "--backend=dvext", "--console=serial", "--dump-dtb=x.dtb");
 
 	UT_CHECK(r == DV_EXIT_OK, "r=%d msg=%s", r, msg);
 	UT_CHECK(!strcmp(c.kernel, kernel) && !strcmp(c.initrd, initrd), "files");
@@ -155,6 +157,8 @@ UT_TEST(every_option_equals_values)
 	UT_CHECK(c.mem_size == 16ULL << 30, "mem %llu", (unsigned long long)c.mem_size);
 	UT_CHECK(c.ncpus == 15, "cpus %u", c.ncpus);
 	UT_CHECK(c.ndisks == 2 && c.disks[0].readonly && !c.disks[1].readonly, "disks");
+	UT_CHECK(c.disks[0].io == DV_DISK_IO_THREAD && c.disks[1].io == DV_DISK_IO_VCPU,
+		 "disk io %d %d", c.disks[0].io, c.disks[1].io);
 	UT_CHECK(!strcmp(c.disks[0].path, disk), "disk0 %s", c.disks[0].path);
 	UT_CHECK(c.nnets == 1 && c.nets[0].has_mac && c.nets[0].mac[5] == 1, "net");
 	UT_CHECK(!strcmp(c.nets[0].tap, "t"), "tap %s", c.nets[0].tap);
@@ -218,12 +222,14 @@ UT_TEST(help_and_version)
 
 UT_TEST(usage_text)
 {
-	static const char *const want[] = {
-	    "--kernel",	 "--initrd",   "--cmdline",   "--memory",  "--cpus",
-	    "--disk",	 "--net",      "--backend",   "--console", "--dump-dtb",
-	    "--stats",	 "--help",     "path=FILE",   "readonly",  "tap=NAME",
-	    "dvext|kvm", "256M",       "default 1",   "16M..16G",  "console=ttyS0 earlycon=sbi",
-	    "Exit",	 "  5  the g", "console=hvc0"};
+	static const char *const want[] = {"--kernel",	 "--initrd",   "--cmdline",
+					   "--memory",	 "--cpus",     "--disk",
+					   "--net",	 "--backend",  "--console",
+					   "--dump-dtb", "--stats",    "--help",
+					   "path=FILE",	 "readonly",   "io=vcpu|thread",
+					   "tap=NAME",	 "dvext|kvm",  "256M",
+					   "default 1",	 "16M..16G",   "console=ttyS0 earlycon=sbi",
+					   "Exit",	 "  5  the g", "console=hvc0"};
 	char buf[8192] = {0}, ver[64] = {0};
 	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
 
@@ -481,6 +487,11 @@ UT_TEST(option_errors)
 	    {{K, "--disk", "path=x,ro"}, DV_EXIT_USAGE, {"--disk", "'path=x,ro'", "'ro'"}},
 	    {{K, "--disk", "path=a,path=b"}, DV_EXIT_USAGE, {"--disk", "'path' given twice"}},
 	    {{K, "--disk", "path=a,readonly=yes"}, DV_EXIT_USAGE, {"--disk", "on/off"}},
+	    {{K, "--disk", "path=a,io=aio"}, DV_EXIT_USAGE, {"--disk", "io takes vcpu or thread"}},
+	    {{K, "--disk", "path=a,io"}, DV_EXIT_USAGE, {"--disk", "io takes vcpu or thread"}},
+	    {{K, "--disk", "path=a,io=vcpu,io=thread"},
+	     DV_EXIT_USAGE,
+	     {"--disk", "'io' given twice"}},
 	    {{K, "--disk", "path=a,"}, DV_EXIT_USAGE, {"--disk", "unknown key ''"}},
 	    {{K, "--disk", ""}, DV_EXIT_USAGE, {"--disk", "unknown key ''"}},
 	    {{K, "--net", "mac=02:00:00:00:00:01"}, DV_EXIT_USAGE, {"--net", "missing tap="}},

@@ -44,6 +44,8 @@ enum call {
 	C_MMAP_RW,
 	C_FUTEX,
 	C_GETTID,
+	C_PREADV,
+	C_FDATASYNC,
 };
 
 static const char *const names[] = {
@@ -66,6 +68,8 @@ static const char *const names[] = {
     "mmap(RW)",
     "futex",
     "gettid",
+    "preadv",
+    "fdatasync",
 };
 
 static long make(enum call c)
@@ -120,12 +124,16 @@ static long make(enum call c)
 		return syscall(SYS_futex, &word, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0);
 	case C_GETTID:
 		return syscall(SYS_gettid);
+	case C_PREADV:
+		return syscall(SYS_preadv, -1, NULL, 0, 0, 0);
+	case C_FDATASYNC:
+		return syscall(SYS_fdatasync, -1);
 	}
 	return -1;
 }
 
-/* The child's fate: -SIGNAL if killed, else its exit status */
-static int run(enum dv_thread_kind kind, enum call c)
+/* The child's fate: -SIGNAL if killed, else its exit status; disk_io: vCPUs serve disks */
+static int run_disk(enum dv_thread_kind kind, enum call c, bool disk_io)
 {
 	static const uint32_t backend[] = {FAKE_BACKEND_IOCTL};
 	const struct dv_ioctls ioctls = {backend, 1};
@@ -133,6 +141,8 @@ static int run(enum dv_thread_kind kind, enum call c)
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		if (disk_io)
+			dv_sandbox_vcpu_disk_io();
 		if (dv_sandbox_enter(kind, &ioctls))
 			syscall(SYS_exit_group, 100);
 		make(c);
@@ -141,6 +151,11 @@ static int run(enum dv_thread_kind kind, enum call c)
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return 1000;
 	return WIFSIGNALED(status) ? -WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static int run(enum dv_thread_kind kind, enum call c)
+{
+	return run_disk(kind, c, false);
 }
 
 UT_TEST(vcpu_threads_cannot_run_programs_open_files_or_reach_the_network)
@@ -185,6 +200,25 @@ UT_TEST(what_an_exit_needs_is_allowed)
 	/* Device back ends: reads (eventfds, taps), the terminal restored */
 	UT_CHECK(run(DV_THREAD_IO, C_READ) == 0, "I/O thread, read killed");
 	UT_CHECK(run(DV_THREAD_IO, C_IOCTL_TCSETS) == 0, "I/O thread, ioctl(TCSETS) killed");
+}
+
+UT_TEST(a_disks_calls_on_vcpu_threads_only_when_they_serve_disks)
+{
+	static const enum call disk[] = {C_PREADV, C_FDATASYNC};
+
+	for (unsigned int i = 0; i < sizeof(disk) / sizeof(disk[0]); i++) {
+		int r = run(DV_THREAD_VCPU, disk[i]);
+
+		UT_CHECK(r == -SIGSYS, "vCPU thread, %s: %d (want killed by SIGSYS)",
+			 names[disk[i]], r);
+		UT_CHECK(run(DV_THREAD_IO, disk[i]) == 0, "I/O thread, %s killed", names[disk[i]]);
+		UT_CHECK(run_disk(DV_THREAD_VCPU, disk[i], true) == 0,
+			 "vCPU thread serving disks, %s killed", names[disk[i]]);
+	}
+	/* Serving disks gives a vCPU nothing else */
+	UT_CHECK(run_disk(DV_THREAD_VCPU, C_READ, true) == -SIGSYS, "vCPU serving disks may read");
+	UT_CHECK(run_disk(DV_THREAD_VCPU, C_OPENAT, true) == -SIGSYS,
+		 "vCPU serving disks may open");
 }
 
 UT_TEST(no_ioctl_at_all_without_a_backend_list)

@@ -117,7 +117,7 @@ def disk_run():
         ro_sha = sha_file(ro)
         g = guest_initrd(GUEST_DISK, "disk")
         script = duvisor_line("D", "--initrd /test/g.cpio.gz --cpus 2 --memory 256M --stats "
-                                   "--disk path=/dev/vda --disk path=/dev/vdb,readonly")
+                                   "--disk path=/dev/vda --disk path=/dev/vdb,readonly,io=thread")
         extra = ["-drive", "file=%s,format=raw,if=none,id=rw" % rw,
                  "-device", "virtio-blk-device,drive=rw",
                  "-drive", "file=%s,format=raw,if=none,id=ro" % ro,
@@ -128,7 +128,8 @@ def disk_run():
     return run_once("disk", make)
 
 
-@test("virtio-blk: the guest sees its two disks, the second read-only, with a serial")
+@test("virtio-blk: the guest sees its two disks (served on vCPUs, on a thread), the second "
+      "read-only, with a serial")
 def _():
     r, _, _, _ = disk_run()
     d = tagged(r, "D")
@@ -368,7 +369,9 @@ def max_run():
     def make():
         g = guest_initrd(GUEST_MAX, "max")
         args = ["--initrd /test/g.cpio.gz --cpus 2 --memory 512M --stats --console virtio"]
-        args += ["--disk path=/tmp/d%d.img" % i for i in range(NDISKS)]
+        # both ways of serving a disk: on the notifying vCPU (the default), on a thread
+        args += ["--disk path=/tmp/d%d.img%s" % (i, ",io=thread" if i % 2 else "")
+                 for i in range(NDISKS)]
         args += ["--net tap=dvm%d,mac=52:54:00:00:09:%02x" % (i, i) for i in range(NNETS)]
         script = HOST_MAX + duvisor_line("M", " ".join(args), limit=400)
         return hostvm.run(script, files={"/test/g.cpio.gz": g}, smp=2, timeout=600,

@@ -3,7 +3,7 @@
  * The duvisor command line, parsed into one configuration structure.
  *
  *   duvisor run --kernel F [--initrd F] [--cmdline S] [--memory SIZE] [--cpus N]
- *               [--disk path=F[,readonly]]... [--net tap=NAME[,mac=M]]...
+ *               [--disk path=F[,readonly][,io=vcpu|thread]]... [--net tap=NAME[,mac=M]]...
  *               [--backend dvext|kvm] [--console serial|virtio]
  *               [--sandbox on|off] [--jail DIR --jail-uid N --jail-gid N
  *               [--jail-allow-root] [--jail-limits nofile=N,nproc=N,fsize=SIZE,as=SIZE]]
@@ -99,10 +99,14 @@ enum dv_console_kind {
 	DV_CONSOLE_VIRTIO, /* virtio-console on stdio */
 };
 
-/* --disk path=F[,readonly] */
+/* Who serves a disk's requests: the vCPU that notified it, or a thread of its own */
+enum dv_disk_io { DV_DISK_IO_VCPU, DV_DISK_IO_THREAD };
+
+/* --disk path=F[,readonly][,io=vcpu|thread] */
 struct dv_disk_cfg {
 	char path[PATH_MAX];
 	bool readonly;
+	enum dv_disk_io io;
 };
 
 /* --net tap=NAME[,mac=M] */

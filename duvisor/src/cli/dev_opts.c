@@ -77,6 +77,17 @@ static int disk_item(void *ctx, const char *key, size_t keylen, const char *v, s
 					  "readonly takes no value, or on/off");
 		return 0;
 	}
+	if (dv_cli_key_is(key, keylen, "io")) {
+		if (kv_once(c, 4, key, keylen))
+			return -1;
+		if (v && vlen == 4 && !strncmp(v, "vcpu", 4))
+			d->io = DV_DISK_IO_VCPU;
+		else if (v && vlen == 6 && !strncmp(v, "thread", 6))
+			d->io = DV_DISK_IO_THREAD;
+		else
+			return dv_cli_bad(c->err, c->o, c->val, "io takes vcpu or thread");
+		return 0;
+	}
 	return dv_cli_bad(c->err, c->o, c->val, "unknown key '%.*s' (syntax: " DISK_SYNTAX ")",
 			  (int)keylen, key);
 }

@@ -9,7 +9,7 @@
 #include "cli/cli.h"
 
 #define PROG		   "duvisor"
-#define DISK_SYNTAX	   "path=FILE[,readonly]"
+#define DISK_SYNTAX	   "path=FILE[,readonly][,io=vcpu|thread]"
 #define NET_SYNTAX	   "tap=NAME[,mac=xx:xx:xx:xx:xx:xx]"
 #define JAIL_LIMITS_SYNTAX "nofile=N,nproc=N,fsize=SIZE,as=SIZE"
 

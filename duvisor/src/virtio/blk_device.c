@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * virtio-blk as a device of the VM: one per --disk, on the disk's file, its
- * requests served on a thread of its own, so a slow write or fdatasync()
- * delays neither the network nor the console, and disks work in parallel.
- * Its interrupts reach vCPUs like any other (the I/O thread rings the
- * doorbells this thread cannot).
+ * virtio-blk as a device of the VM: one per --disk, on the disk's file.
+ * With io=vcpu (the default) the vCPU that notifies the queue serves it
+ * then and there, in its exit: no thread to wake and none to wake it
+ * again, and the completion interrupt is pending when the guest resumes.
+ * A second vCPU notifying while one serves leaves the new requests to it.
+ * With io=thread the requests are served on a thread of the disk's own,
+ * so a slow write or fdatasync() stalls no vCPU (a disk on slow storage);
+ * its interrupts reach vCPUs like any other (the I/O thread rings the
+ * doorbells that thread cannot).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,11 +27,31 @@ struct blk_device {
 	struct dv_vdev v; /* first: the shared part */
 	struct dv_vblk blk;
 	bool model;
-	int fd; /* the disk, owned; -1: none */
-	pthread_t worker;
+	int fd;		    /* the disk, owned; -1: none */
+	bool on_vcpu;	    /* io=vcpu: served by the notifying vCPU */
+	atomic_int serving; /* io=vcpu: a vCPU is serving the queue */
+	pthread_t worker;   /* io=thread */
 	bool has_worker;
 	atomic_bool stop;
 };
+
+/*
+ * io=vcpu: the notify's kick. The vCPU that finds nobody serving serves
+ * until nothing is pending; one that finds another at it leaves: that one
+ * looks at pending again after it stopped serving (every step sequentially
+ * consistent), so no notified request is left behind.
+ */
+static void blk_serve_here(void *opaque)
+{
+	struct blk_device *b = opaque;
+
+	while (atomic_load(&b->blk.pending)) {
+		if (atomic_exchange(&b->serving, 1))
+			return;
+		dv_vblk_serve(&b->blk);
+		atomic_store(&b->serving, 0);
+	}
+}
 
 static void *blk_worker(void *arg)
 {
@@ -75,7 +99,14 @@ static int blk_create(struct dv_vm *vm, struct dv_device *dev)
 			b->fd == -EBUSY ? "in use by another process (locked)" : strerror(-b->fd));
 		return b->fd == -EBUSY ? DV_EXIT_FAILURE : DV_EXIT_FILE;
 	}
-	rc = dv_vdev_kick_init(&b->v, NULL, NULL, b, &kick);
+	b->on_vcpu = disk->io == DV_DISK_IO_VCPU;
+	if (b->on_vcpu) {
+		kick = (struct dv_vdev_kick){blk_serve_here, b};
+		dv_sandbox_vcpu_disk_io(); /* its vCPUs make the disk's calls */
+		rc = 0;
+	} else {
+		rc = dv_vdev_kick_init(&b->v, NULL, NULL, b, &kick);
+	}
 	if (!rc)
 		rc = dv_vblk_init(&b->blk, &vm->mem, dv_vm_irq_line(vm, dev->irq), b->fd,
 				  disk->readonly, basename_of(disk->path), kick);
@@ -88,8 +119,11 @@ static int blk_create(struct dv_vm *vm, struct dv_device *dev)
 static int blk_start(struct dv_device *dev)
 {
 	struct blk_device *b = dev->priv;
-	int rc = -pthread_create(&b->worker, NULL, blk_worker, b);
+	int rc;
 
+	if (b->on_vcpu)
+		return 0;
+	rc = -pthread_create(&b->worker, NULL, blk_worker, b);
 	b->has_worker = !rc;
 	return rc;
 }

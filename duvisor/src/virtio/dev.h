@@ -2,11 +2,12 @@
 /*
  * What the virtio device models (blk, net, rng, console) share.
  *
- * A vCPU that notifies a queue only marks it pending and kicks the device's
- * server: the I/O thread, which then calls the device's serve function. So
- * no guest I/O is done on a vCPU thread, and all of a device's queue work
- * runs on one thread. With no kick function (unit tests, fuzzers) the
- * notify serves the queue at once, on the caller's thread.
+ * A vCPU that notifies a queue marks it pending and kicks the device's
+ * server: the I/O thread or a thread of the device's own, which then calls
+ * the device's serve function; or, for a disk with io=vcpu, a kick that
+ * serves the queue on the notifying vCPU itself (blk_device.c, one vCPU
+ * at a time). With no kick function (unit tests, fuzzers) the notify
+ * serves the queue at once, on the caller's thread.
  */
 #ifndef DV_VIRTIO_DEV_H
 #define DV_VIRTIO_DEV_H

@@ -78,9 +78,6 @@ static const struct dv_sys_rule dv_sys_common[] = {
  */
 static const struct dv_sys_rule dv_sys_io[] = {
     ANY(SYS_read),	  /* eventfds, taps, signalfd, timerfd, the terminal */
-    ANY(SYS_preadv),	  /* disks */
-    ANY(SYS_pwritev),	  /* disks */
-    ANY(SYS_fdatasync),	  /* disks: a guest's flush */
     ANY(SYS_epoll_pwait), /* the I/O thread's loop */
 #ifdef SYS_epoll_wait
     ANY(SYS_epoll_wait),
@@ -88,6 +85,11 @@ static const struct dv_sys_rule dv_sys_io[] = {
     ANY(SYS_epoll_ctl),	      /* stdin paused and resumed */
     ANY(SYS_close),	      /* tear-down */
     ANY(SYS_timerfd_settime), /* virtio-rng's retry timer */
+};
+
+/* A disk's requests: the I/O kind's, and a vCPU's when a disk is served on vCPUs (io=vcpu) */
+static const struct dv_sys_rule dv_sys_disk[] = {
+    ANY(SYS_preadv), ANY(SYS_pwritev), ANY(SYS_fdatasync), /* a guest's flush */
 };
 
 /* ioctl requests of the I/O kind besides the backend's */
@@ -108,6 +110,7 @@ static const struct dv_sys_rule dv_sys_supervisor[] = {
 };
 
 static bool dv_sandbox_wanted;
+static bool dv_vcpu_disk_io;
 static struct dv_ioctls dv_ioctls_of[2]; /* the backend's, per kind (static tables) */
 
 /* Drop every capability but keep (a CAP_* bit, 0: none) of this thread; ambient ones too */
@@ -142,7 +145,7 @@ int dv_sandbox_enter(enum dv_thread_kind kind, const struct dv_ioctls *ioctls)
 	uint32_t cmds[DV_SANDBOX_MAX_IOCTLS + NROF(dv_io_own_ioctls)];
 	unsigned int n = 0, nl = 0;
 	struct dv_sys_rule ioctl_rule;
-	struct dv_sys_rules lists[3];
+	struct dv_sys_rules lists[4];
 
 	if (ioctls && ioctls->n > DV_SANDBOX_MAX_IOCTLS)
 		return -E2BIG;
@@ -156,6 +159,8 @@ int dv_sandbox_enter(enum dv_thread_kind kind, const struct dv_ioctls *ioctls)
 		lists[nl++] = (struct dv_sys_rules){&ioctl_rule, 1};
 	if (kind == DV_THREAD_IO)
 		lists[nl++] = LIST(dv_sys_io);
+	if (kind == DV_THREAD_IO || dv_vcpu_disk_io)
+		lists[nl++] = LIST(dv_sys_disk);
 	lists[nl++] = LIST(dv_sys_common);
 	return dv_confine(lists, nl, 0);
 }
@@ -174,6 +179,11 @@ void dv_sandbox_setup(bool wanted, const struct dv_ioctls *vcpu, const struct dv
 	dv_sandbox_wanted = wanted;
 	dv_ioctls_of[DV_THREAD_VCPU] = vcpu ? *vcpu : (struct dv_ioctls){NULL, 0};
 	dv_ioctls_of[DV_THREAD_IO] = io ? *io : (struct dv_ioctls){NULL, 0};
+}
+
+void dv_sandbox_vcpu_disk_io(void)
+{
+	dv_vcpu_disk_io = true;
 }
 
 /*

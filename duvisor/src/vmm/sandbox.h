@@ -44,6 +44,8 @@ int dv_sandbox_enter_supervisor(pid_t child);
 
 /* Whether threads enter it (--sandbox, default on), with the backend's ioctls */
 void dv_sandbox_setup(bool wanted, const struct dv_ioctls *vcpu, const struct dv_ioctls *io);
+/* vCPU threads serve disks too (--disk io=vcpu): they get a disk's calls */
+void dv_sandbox_vcpu_disk_io(void);
 /* Enter it if wanted, or end the process: a thread never goes on unconfined */
 void dv_sandbox_thread(enum dv_thread_kind kind);
 
