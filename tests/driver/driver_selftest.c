@@ -56,6 +56,8 @@ static const struct test_group {
     /* /dev/kvm is root's (mode 0600); the DV-Ext processes it starts
      * drop to the test user */
     {"harden_kvm", t_harden_kvm, 90, true},
+    /* after every other group that makes VMs: they must have left none */
+    {"counts", t_counts, 90, false},
     {"sane", t_sane, 60, false},
 };
 

@@ -6,7 +6,8 @@ tests/driver/Makefile into build/tests/driver/:
 
 - driver_selftest: a tiny user-level hypervisor (vm.c, stage2.c, vcpu.c,
   entry.S) running guest routines (guest.S) through every exit type, vCPU
-  threads, signals, SIGKILL, every ioctl error path and attacks on the host;
+  threads, signals, SIGKILL, every ioctl error path, attacks on the host
+  and the driver's counts in /sys/class/misc/duvisor/;
   it prints 'ok <name>' / 'FAIL <name>: why' per check, checked here;
 - exitloop: 1,000,000 guest ecalls, each an exit handled in user mode, with
   the kernel's own count of guest traps (KEY=value lines).
@@ -41,6 +42,8 @@ rc=$?
 echo SELFTEST_RC=$rc
 /test/driver_selftest --as-user /test/exitloop %d
 echo EXITLOOP_RC=$?
+c=/sys/class/misc/duvisor
+echo COUNTS_END=$(cat $c/vms $c/vipi_windows $c/vcpus $c/memory_bytes)
 echo DMESG_BAD=$(dmesg | grep -cE 'Oops|BUG:|WARNING:|Unable to handle|Call Trace')
 dmesg | grep -E 'Oops|BUG:|WARNING:|Unable to handle|Call Trace' | head -n 20
 exit $rc
@@ -268,6 +271,21 @@ def _():
 @test("a KVM guest reads time on each hart after a DV-Ext process left hucounteren 0 there")
 def _():
     expect_ok(*["kvm_after_dvext_hart%d" % i for i in range(HARTS)])
+
+
+@test("the driver's counts (sysfs: vms, vipi_windows, vcpus, memory_bytes) move by exactly what "
+      "each call takes, not on errors, and are back when a process closes, exits or is SIGKILLed")
+def _():
+    expect_ok("counts_files", "counts_open_close", "counts_regions", "counts_mmap_errors",
+              "counts_vcpus", "counts_vcpu_holds_vm", "counts_exit_with_vms", "counts_sigkill",
+              "counts_vm_limit", "counts_fork_holds_file")
+
+
+@test("the driver's counts read 0 after all the groups before them, and after the whole run")
+def _():
+    expect_ok("counts_zero_after_groups")
+    end = run().value("COUNTS_END")
+    check(end == "0 0 0 0", "vms vipi_windows vcpus memory_bytes at the end: %r" % end)
 
 
 @test("after every attack a new VM runs normally")

@@ -16,6 +16,7 @@ void t_harden_fresh(void);	     /* t_harden.c: vsstatus on harts no guest ran on
 void t_harden(void);		     /* t_harden.c: issue 10, as the unprivileged user */
 void t_harden_kvm(void);	     /* t_harden.c: KVM on a hart after DV-Ext (root) */
 int harden_exec_owner_probe(int fd); /* t_harden.c: --exec-owner FD */
+void t_counts(void);		     /* t_counts.c: the driver's counts in sysfs */
 void t_sane(void);		     /* t_sane.c: a normal VM still runs */
 
 #endif

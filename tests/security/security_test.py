@@ -180,5 +180,6 @@ def _():
     check("dv_fault_hit" in fs, "the fault build has no fault code")
 
 
+import leak_cases  # noqa: E402,F401
 if __name__ == "__main__":
     main("security")
