@@ -80,7 +80,7 @@ fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh
 
 # The one C style of the repository (.clang-format), for duvisor and its unit tests
-FORMAT_FILES = $(wildcard duvisor/src/*.c duvisor/src/*/*.[ch] duvisor/src/*/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/e2e/*.[ch])
+FORMAT_FILES = $(wildcard duvisor/src/*.c duvisor/src/*/*.[ch] duvisor/src/*/*/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tests/e2e/*.[ch] tests/security/*.[ch])
 
 format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "format: $(words $(FORMAT_FILES)) files clean"

@@ -180,6 +180,7 @@ def _():
     check("dv_fault_hit" in fs, "the fault build has no fault code")
 
 
+import stress_cases  # noqa: E402,F401
 import leak_cases  # noqa: E402,F401
 if __name__ == "__main__":
     main("security")

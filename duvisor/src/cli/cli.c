@@ -250,7 +250,7 @@ static const struct dv_opt dv_opts[] = {
      set_memory},
     {"memory-prefault", "on|off", false,
      "dvext: map all guest RAM at start (on, default) or\n" HELP_INDENT
-     "each page at its first touch (off; RAM up to 500M);\n" HELP_INDENT
+     "each page at its first touch (off; RAM up to 488M);\n" HELP_INDENT
      "kvm: KVM maps on first touch either way",
      set_prefault},
     {"cpus", "N", false, "vCPUs, 1..15 (default 1)", set_cpus},

@@ -22,7 +22,9 @@
 #include "dvext_int.h"
 
 #define PT_REGION_SIZE (1UL << 20)
-#define IO_SLOT	       (DUVISOR_MAX_VCPUS - 1)
+/* Table pages for --memory-prefault off, whatever the region's alignment */
+#define PT_LAZY_PAGES ((PT_REGION_SIZE - 2 * DV_S2_ROOT_SIZE) / 4096)
+#define IO_SLOT	      (DUVISOR_MAX_VCPUS - 1)
 
 /* Only a thread registered with the driver may ring doorbells */
 static __thread bool dvext_can_ring;
@@ -44,7 +46,7 @@ static int dvext_vm_init(struct dv_vm *vm)
 	    .edeleg = DUVISOR_EDELEG_ALLOWED,
 	    .ideleg = 1ULL << 0, /* doorbells; timers are the guest's own (Sstc) */
 	};
-	uint64_t size = vm->mem_size, ram_hpa = 0, pt_hpa = 0;
+	uint64_t size = vm->mem_size, ram_hpa = 0, pt_hpa = 0, pt_off;
 	void *ram;
 	int rc;
 
@@ -53,8 +55,9 @@ static int dvext_vm_init(struct dv_vm *vm)
 	b->fd = open("/dev/duvisor", O_RDWR | O_CLOEXEC);
 	if (b->fd < 0) {
 		rc = -errno;
-		fprintf(stderr, "duvisor: /dev/duvisor: %s (is this a DV-Ext host?)\n",
-			strerror(errno));
+		fprintf(stderr, "duvisor: /dev/duvisor: %s%s\n", strerror(-rc),
+			rc == -ENOENT || rc == -ENODEV || rc == -ENXIO ? " (is this a DV-Ext host?)"
+								       : "");
 		free(b);
 		return rc == -ENOENT ? -ENODEV : rc;
 	}
@@ -74,16 +77,28 @@ static int dvext_vm_init(struct dv_vm *vm)
 	rc = dvext_query(b->fd, ram, &ram_hpa);
 	if (!rc)
 		rc = dvext_query(b->fd, b->pt, &pt_hpa);
+	/*
+	 * The driver aligns a region under 2 MiB to a page only, and the
+	 * Sv39x4 root table must be 16 KiB aligned: the tables start at the
+	 * region's first 16 KiB boundary (a fragmented CMA area does hand out
+	 * regions that are not).
+	 */
+	pt_off = (DV_S2_ROOT_SIZE - pt_hpa % DV_S2_ROOT_SIZE) % DV_S2_ROOT_SIZE;
 	if (!rc)
-		rc = dv_s2_init(&b->s2, b->pt, pt_hpa, PT_REGION_SIZE);
+		rc = dv_s2_init(&b->s2, (char *)b->pt + pt_off, pt_hpa + pt_off,
+				PT_REGION_SIZE - pt_off);
 	b->lazy = vm->cfg && vm->cfg->lazy_stage2;
 	b->ram_hpa = ram_hpa;
 	b->ram_size = size;
 	dv_lock_init(&b->s2_lock);
-	/* Lazily, a 4 KiB leaf per page: a table per 2 MiB, a few more above */
-	if (!rc && b->lazy && size / (2 << 20) + 4 > (PT_REGION_SIZE - DV_S2_ROOT_SIZE) / 4096) {
+	/*
+	 * Lazily, a 4 KiB leaf per page: a table per 2 MiB, a few more above;
+	 * the pages the region holds after the root and the worst alignment
+	 * (so that the limit does not depend on where the region fell)
+	 */
+	if (!rc && b->lazy && size / (2 << 20) + 4 > PT_LAZY_PAGES) {
 		fprintf(stderr, "duvisor: --memory-prefault off: at most %lu MiB of RAM\n",
-			((PT_REGION_SIZE - DV_S2_ROOT_SIZE) / 4096 - 4) * 2);
+			(PT_LAZY_PAGES - 4) * 2);
 		rc = -EINVAL;
 		goto err;
 	}
