@@ -776,6 +776,32 @@ IO_APPS = ("iperf_g2h", "iperf_h2g", "qperf_lat", "qperf_bw", "memcached", "fio_
            "fio_randwrite", "fio_seqread", "fio_seqwrite")
 
 
+APPS_WHY = """Why the application targets are missed where they are:
+
+- **Network** (iperf, qperf, memcached): the figure is the guest's, the
+  host's network stack's and the peer program's instructions together (the
+  peers run on the emulated host; two harts run in turn), and exits are a
+  small part of it: both backends take about the same per packet
+  (virtio-net's notify and interrupt), so kvm/dvext is near 1. Over
+  native, the guest adds its own TCP/IP stack and the tap hop to the
+  host's.
+- **Disk, 1 vCPU**: a 4 KiB read natively is a page-cache copy; in a guest
+  it is the guest's block layer, the notify exit, duvisor's `preadv` of the
+  image (a host system call), the completion interrupt and the PLIC's
+  claim and complete (two more exits). With `io=vcpu` (duvisor serves the
+  disk in the notify's exit and the interrupt is pending as the guest
+  resumes) dvext needs no host-kernel entry but the `preadv`; KVM takes
+  every exit through `KVM_RUN`. Hence about 2x kvm, and still several
+  times native.
+- **Disk, 2 vCPUs**: the guest routes the disk's interrupt to one vCPU,
+  often not the one whose task issued the read, so each completion wakes
+  the other vCPU and then the task's (an IPI): the cross-vCPU wake-ups
+  (host futex, host IPI, scheduler) cost about as much on both backends,
+  and dvext loses its lead (not analysed further yet).
+- **CPU-bound** (7zr) and **scheduler** (hackbench): no exits to speak
+  of, within a few percent of native on both."""
+
+
 def apps_doc(r):
     """The Applications section of docs/benchmarks.md from the apps stage's
     result (None: the stage did not run)"""
@@ -819,6 +845,7 @@ def apps_doc(r):
             len(io_met), len(io),
             ", ".join("%s %s vCPU %.2f" % x for x in io)),
     ]
+    lines += ["", APPS_WHY]
     if r.get("determinism"):
         lines += ["", "Determinism: " + apps_bench.determinism_line(r["determinism"]) + "."]
     ex = []
