@@ -102,7 +102,10 @@ def fault_case(name):
         # afterwards: the memory is back, and a VM of the largest size boots
         "sleep 1\necho 3 > /proc/sys/vm/drop_caches\necho CMA_AFTER=$(%s)\n" % CMA
         + duvisor_line("N", "--initrd /test/victim.cpio.gz --memory %s --disk path=/tmp/victim.img"
-                       % BIG_VM, limit=200))
+                       % BIG_VM, limit=200) +
+        # every VM gone: the driver holds nothing (its counts, dvext)
+        "D=/sys/class/misc/duvisor; [ -d $D ] && echo COUNTS_AFTER=$(cat $D/vms $D/vipi_windows "
+        "$D/vcpus $D/memory_bytes | tr '\\n' ' ')\n")
     r = hostvm.run(script, files=files, smp=2, timeout=900,
                    log=os.path.join(LOGDIR, "test-security-%s-%s.log" % (backend(), name)))
     f, v, n = tagged(r, "F"), tagged(r, "V"), tagged(r, "N")
@@ -125,8 +128,13 @@ def fault_case(name):
     before, after = r.value("CMA_BEFORE"), r.value("CMA_AFTER")
     check(before and after and int(after) >= int(before) - CMA_SLACK_KB,
           "free CMA before %s kB, after %s kB" % (before, after))
-    print("  %s (%s): faulty rc %s; victim %d/%d rounds intact; new VM ok; CMA %s kB -> %s kB"
-          % (name, CLASSES[name][4], rc, len(oks), ROUNDS, before, after))
+    counts = (r.value("COUNTS_AFTER") or "").split()
+    if backend() == "dvext":
+        check(counts == ["0", "0", "0", "0"], "the driver's counts (VMs, vIPI windows, vCPUs, "
+              "memory bytes) after every VM ended: %r" % counts)
+    print("  %s (%s): faulty rc %s; victim %d/%d rounds intact; new VM ok; CMA %s kB -> %s kB%s"
+          % (name, CLASSES[name][4], rc, len(oks), ROUNDS, before, after,
+             "; driver counts 0" if counts else ""))
 
 
 for _name in CLASSES:
