@@ -348,8 +348,10 @@ exit 0
 # console) before the next starts. VM i reads its console from the FIFO
 # /tmp/in<i> and writes to /tmp/m<i>.log; $started is how many run.
 # up_then_stop MARKER SECONDS: wait until every started VM printed MARKER,
-# say how many run now, tell each to stop (a line on its console) and
-# report each one's exit status.
+# for as long as their consoles keep growing (a loaded machine boots many
+# guests slowly: a minute with no new console output ends the wait), at
+# most SECONDS; say how many run now, tell each to stop (a line on its
+# console) and report each one's exit status.
 FILL = r"""
 meminfo() { awk -v k="$1:" '$1 == k {print $2}' /proc/meminfo; }
 fill() {
@@ -372,9 +374,14 @@ fill() {
   echo "STARTED=$started"
 }
 up_then_stop() {
-  t=0
-  while [ $(grep -l "$1" /tmp/m*.log | wc -l) -lt $started ] && [ $t -lt $2 ]; do
-    sleep 1; t=$((t+1)); done
+  t=0; still=0; size=0
+  while [ $(grep -l "$1" /tmp/m*.log | wc -l) -lt $started ] && [ $t -lt $2 ] &&
+        [ $still -lt 60 ]; do
+    sleep 1; t=$((t+1))
+    now=$(cat /tmp/m*.log | wc -c)
+    if [ "$now" = "$size" ]; then still=$((still+1)); else still=0; size=$now; fi
+  done
+  echo "UP_WAIT=$t s (console quiet for $still s at the end)"
   alive=0; j=1
   while [ $j -le $started ]; do kill -0 $(cat /tmp/pid$j) && alive=$((alive+1)); j=$((j+1)); done
   echo "UP_COUNT=$(grep -l "$1" /tmp/m*.log | wc -l) ALIVE_COUNT=$alive"
@@ -423,8 +430,8 @@ def _():
                    "echo 2 > /proc/sys/vm/overcommit_memory\n"
                    "echo COMMIT_LIMIT=$(meminfo CommitLimit)\necho COMMIT_BEFORE=$c\n" % BUDGET_KB)
     script += ("echo CMA_BEFORE=$(meminfo CmaFree)\nfill %d 'Linux version' '%s'\n"
-               "up_then_stop MANY_UP 300\n" % (MANY_TRIES, opts))
-    r = hostvm.run(script, files={"/test/many.cpio.gz": g}, smp=2, timeout=1500,
+               "up_then_stop MANY_UP 1200\n" % (MANY_TRIES, opts))
+    r = hostvm.run(script, files={"/test/many.cpio.gz": g}, smp=2, timeout=2700,
                    log=os.path.join(LOGDIR, "test-security-%s-many.log" % backend()))
     started, refused = many_checks(r)
     rc, text = r.value("REFUSED_RC"), "\n".join(refused)
