@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "ctl/ctl.h"
 #include "jail/jail.h"
 #include "vmm/crash.h"
 #include "vmm/vm.h"
@@ -22,6 +23,8 @@ int main(int argc, char **argv)
 	case DV_ACTION_VERSION:
 		dv_cli_version(stdout);
 		return DV_EXIT_OK;
+	case DV_ACTION_CTL:
+		return dv_ctl_run(&cfg.ctl, stdout, stderr);
 	default:
 		if (dv_faults_init())
 			return DV_EXIT_USAGE;

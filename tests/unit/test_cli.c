@@ -193,6 +193,62 @@ UT_TEST(memory_prefault)
 		 "bad value: r=%d msg %s", r, msg);
 }
 
+UT_TEST(api_socket_and_ctl)
+{
+	static const struct {
+		const char *args[6];
+		int rc;
+		const char *verb, *msg;
+	} ctl[] = {
+	    {{"ctl", "--api-socket", "/tmp/s", "pause"}, DV_EXIT_OK, "pause", ""},
+	    {{"ctl", "info", "--api-socket=/tmp/s"}, DV_EXIT_OK, "info", ""},
+	    {{"ctl", "--api-socket", "/tmp/s"}, DV_EXIT_USAGE, NULL, "missing verb"},
+	    {{"ctl", "pause"}, DV_EXIT_USAGE, NULL, "missing --api-socket"},
+	    {{"ctl", "--api-socket", "/tmp/s", "explode"}, DV_EXIT_USAGE, NULL, "unknown verb"},
+	    {{"ctl", "--api-socket", "/tmp/s", "pause", "resume"},
+	     DV_EXIT_USAGE,
+	     NULL,
+	     "unexpected argument 'resume'"},
+	    {{"ctl", "--api-socket", "/a", "--api-socket", "/b", "ping"},
+	     DV_EXIT_USAGE,
+	     NULL,
+	     "given twice"},
+	    {{"ctl", "--api-socket", "", "ping"}, DV_EXIT_USAGE, NULL, "must name a path"},
+	    {{"ctl", "--api-socket"}, DV_EXIT_USAGE, NULL, "needs a value"},
+	    {{"ctl", "--bogus", "ping"}, DV_EXIT_USAGE, NULL, "unknown option '--bogus'"},
+	};
+	char longp[200];
+	struct dv_config c;
+	int r;
+
+	for (size_t i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
+		const char **a = (const char **)ctl[i].args;
+
+		r = parse_list(&c, a);
+		UT_CHECK(r == ctl[i].rc && strstr(msg, ctl[i].msg), "ctl case %zu: %d %s", i, r,
+			 msg);
+		if (ctl[i].verb)
+			UT_CHECK(c.action == DV_ACTION_CTL && c.ctl.verb &&
+				     !strcmp(c.ctl.verb, ctl[i].verb) &&
+				     !strcmp(c.ctl.socket, "/tmp/s"),
+				 "ctl case %zu: parsed wrong", i);
+	}
+	r = PARSE(&c, "run", "--kernel", kernel, "--api-socket", "/run/vm.sock");
+	UT_CHECK(r == DV_EXIT_OK && c.api_socket && !strcmp(c.api_socket, "/run/vm.sock"),
+		 "run --api-socket: %d %s", r, msg);
+	r = PARSE(&c, "run", "--kernel", kernel);
+	UT_CHECK(r == DV_EXIT_OK && !c.api_socket, "an API socket by default");
+	memset(longp, 'a', sizeof(longp));
+	longp[0] = '/';
+	longp[DV_CLI_MAX_SOCKET] = '\0';
+	r = PARSE(&c, "run", "--kernel", kernel, "--api-socket", longp);
+	UT_CHECK(r == DV_EXIT_USAGE && strstr(msg, "longer than 107"), "long socket: %d %s", r,
+		 msg);
+	longp[DV_CLI_MAX_SOCKET - 1] = '\0';
+	r = PARSE(&c, "run", "--kernel", kernel, "--api-socket", longp);
+	UT_CHECK(r == DV_EXIT_OK, "107 bytes refused: %s", msg);
+}
+
 UT_TEST(help_and_version)
 {
 	static const struct {

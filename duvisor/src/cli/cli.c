@@ -230,6 +230,16 @@ static int set_sandbox(struct dv_config *cfg, const struct dv_opt *o, const char
 	return r;
 }
 
+static int set_api_socket(struct dv_config *cfg, const struct dv_opt *o, const char *val, FILE *err)
+{
+	if (!*val)
+		return dv_cli_bad(err, o, val, "must name a path");
+	if (strlen(val) >= DV_CLI_MAX_SOCKET)
+		return dv_cli_bad(err, o, val, "longer than %d bytes", DV_CLI_MAX_SOCKET - 1);
+	cfg->api_socket = val;
+	return 0;
+}
+
 static int set_stats(struct dv_config *cfg, const struct dv_opt *o, const char *val, FILE *err)
 {
 	(void)o, (void)val, (void)err;
@@ -278,6 +288,10 @@ static const struct dv_opt dv_opts[] = {
      "resource limits in the jail, any of the four\n" HELP_INDENT
      "(default: what the VM needs; core files are off)",
      dv_cli_set_jail_limits},
+    {"api-socket", "PATH", false,
+     "serve the control API (HTTP, JSON) on a Unix socket\n" HELP_INDENT
+     "at PATH, its owner's alone (docs/api.md)",
+     set_api_socket},
     {"dump-dtb", "FILE", false, "also write the generated device tree to FILE", set_dump_dtb},
     {"stats", NULL, false, "print exit statistics when the guest stops", set_stats},
 };
@@ -291,6 +305,7 @@ void dv_cli_version(FILE *out)
 void dv_cli_usage(FILE *out)
 {
 	fputs("Usage: " PROG " run --kernel FILE [OPTION]...\n"
+	      "       " PROG " ctl --api-socket PATH VERB\n"
 	      "       " PROG " run --help | " PROG " --help | " PROG " --version\n"
 	      "\n"
 	      "Boot a Linux guest in a RISC-V user-level hypervisor (DuVisor).\n"
@@ -322,7 +337,12 @@ void dv_cli_usage(FILE *out)
 	      "  5  the guest asked for a reboot (restart duvisor to reboot it)\n"
 	      "  6  the guest reported a system failure (SBI reset reason SYSFAILURE)\n"
 	      "  7  --jail could not be set up\n"
-	      "  128+N  stopped by signal N\n",
+	      "  128+N  stopped by signal N\n"
+	      "\n"
+	      "ctl asks the duvisor serving PATH (run --api-socket PATH) and prints its\n"
+	      "JSON answer: VERB is ping, info, counters, pause, resume, shutdown or reboot.\n"
+	      "Its exit status: 0 done, 1 refused (the answer's error is printed),\n"
+	      "2 bad command line, 3 nothing serves PATH.\n",
 	      out);
 }
 
@@ -442,6 +462,55 @@ static int parse_run(int argc, char **argv, struct dv_config *cfg, FILE *err)
 	return r ? r : check_files(cfg, err);
 }
 
+static const char *const dv_ctl_verbs[] = {"ping",   "info",	 "counters", "pause",
+					   "resume", "shutdown", "reboot",   NULL};
+
+/* "ctl --api-socket PATH VERB" (or --api-socket=PATH; the option before or after VERB) */
+static int parse_ctl(int argc, char **argv, struct dv_config *cfg, FILE *err)
+{
+	static const struct dv_opt sock = {"api-socket", "PATH", false, "", set_api_socket};
+
+	cfg->action = DV_ACTION_CTL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (is_help(a)) {
+			cfg->action = DV_ACTION_HELP;
+			return DV_EXIT_OK;
+		}
+		if (!strncmp(a, "--api-socket", 12) && (!a[12] || a[12] == '=')) {
+			if (cfg->api_socket)
+				return dv_cli_usage_error(err, "option '--api-socket' given twice");
+			if (!a[12] && i + 1 >= argc)
+				return dv_cli_usage_error(err,
+							  "option '--api-socket' needs a value");
+			if (set_api_socket(cfg, &sock, a[12] ? a + 13 : argv[++i], err))
+				return DV_EXIT_USAGE;
+			continue;
+		}
+		if (a[0] == '-')
+			return dv_cli_usage_error(err, "ctl: unknown option '%s'", a);
+		if (cfg->ctl.verb)
+			return dv_cli_usage_error(err, "ctl: unexpected argument '%s'", a);
+		for (const char *const *v = dv_ctl_verbs; *v; v++)
+			if (!strcmp(a, *v))
+				cfg->ctl.verb = *v;
+		if (!cfg->ctl.verb)
+			return dv_cli_usage_error(
+			    err,
+			    "ctl: unknown verb '%s' (want ping, info, counters, pause, resume, "
+			    "shutdown or reboot)",
+			    a);
+	}
+	if (!cfg->api_socket)
+		return dv_cli_usage_error(err, "ctl: missing --api-socket PATH");
+	if (!cfg->ctl.verb)
+		return dv_cli_usage_error(err, "ctl: missing verb (ping, info, counters, pause, "
+					       "resume, shutdown or reboot)");
+	cfg->ctl.socket = cfg->api_socket;
+	return DV_EXIT_OK;
+}
+
 int dv_cli_parse(int argc, char **argv, struct dv_config *cfg, FILE *err)
 {
 	const char *cmd;
@@ -462,7 +531,9 @@ int dv_cli_parse(int argc, char **argv, struct dv_config *cfg, FILE *err)
 	}
 	if (!strcmp(cmd, "run"))
 		return parse_run(argc - 2, argv + 2, cfg, err);
+	if (!strcmp(cmd, "ctl"))
+		return parse_ctl(argc - 2, argv + 2, cfg, err);
 	if (cmd[0] == '-')
 		return dv_cli_usage_error(err, "unknown option '%s' (options follow 'run')", cmd);
-	return dv_cli_usage_error(err, "unknown subcommand '%s' (want run)", cmd);
+	return dv_cli_usage_error(err, "unknown subcommand '%s' (want run or ctl)", cmd);
 }

@@ -7,7 +7,8 @@
  *               [--backend dvext|kvm] [--console serial|virtio]
  *               [--sandbox on|off] [--jail DIR --jail-uid N --jail-gid N
  *               [--jail-allow-root] [--jail-limits nofile=N,nproc=N,fsize=SIZE,as=SIZE]]
- *               [--dump-dtb F] [--stats]
+ *               [--api-socket PATH] [--dump-dtb F] [--stats]
+ *   duvisor ctl --api-socket PATH ping|info|counters|pause|resume|shutdown|reboot
  *   duvisor --help | duvisor run --help | duvisor --version
  *
  * The parser neither exits nor keeps global state, so tests can call it
@@ -67,6 +68,8 @@
 #define DV_CLI_PAGE_SIZE 4096ULL
 /* Linux riscv COMMAND_LINE_SIZE, including the terminating NUL. */
 #define DV_CLI_MAX_CMDLINE 1024
+/* sizeof(struct sockaddr_un.sun_path), including the terminating NUL. */
+#define DV_CLI_MAX_SOCKET 108
 /* Linux IFNAMSIZ, including the terminating NUL. */
 #define DV_CLI_IFNAMSIZ 16
 
@@ -87,6 +90,13 @@ enum dv_action {
 	DV_ACTION_RUN,	   /* boot the guest described by the rest of the config */
 	DV_ACTION_HELP,	   /* print dv_cli_usage() to stdout and exit 0 */
 	DV_ACTION_VERSION, /* print dv_cli_version() to stdout and exit 0 */
+	DV_ACTION_CTL,	   /* ask a running duvisor through its API (cfg->ctl, ctl/ctl.h) */
+};
+
+/* duvisor ctl --api-socket PATH VERB */
+struct dv_ctl_cfg {
+	const char *socket;
+	const char *verb; /* ping, info, counters, pause, resume, shutdown, reboot */
 };
 
 enum dv_backend_kind {
@@ -153,10 +163,12 @@ struct dv_config {
 	struct dv_net_cfg nets[DV_CLI_MAX_NETS];
 	enum dv_backend_kind backend;
 	enum dv_console_kind console;
-	const char *dump_dtb; /* NULL: don't; else write the generated DTB here */
-	bool stats;	      /* print exit statistics when the guest stops */
-	bool lazy_stage2;     /* --memory-prefault off: stage-2 mapped on first touch */
-	bool no_sandbox;      /* --sandbox off: threads are not confined (vmm/sandbox.h) */
+	const char *dump_dtb;	/* NULL: don't; else write the generated DTB here */
+	bool stats;		/* print exit statistics when the guest stops */
+	bool lazy_stage2;	/* --memory-prefault off: stage-2 mapped on first touch */
+	bool no_sandbox;	/* --sandbox off: threads are not confined (vmm/sandbox.h) */
+	const char *api_socket; /* NULL: no control API (vmm/api_vm.h) */
+	struct dv_ctl_cfg ctl;
 	struct dv_jail_cfg jail;
 };
 

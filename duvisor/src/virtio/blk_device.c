@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/json.h"
 #include "cli/cli.h"
 #include "vmm/vm.h"
 #include "virtio/blk.h"
@@ -160,6 +161,20 @@ static void blk_stats(const struct dv_device *dev, FILE *f)
 		(unsigned long long)s->flushes, (unsigned long long)s->errors);
 }
 
+static void blk_counters(const struct dv_device *dev, struct dv_json *j)
+{
+	const struct blk_device *b = dev->priv;
+	const struct dv_vblk_stats *s = &b->blk.stats;
+
+	dv_vdev_counters(dev, j);
+	dv_json_u64(j, "reads", s->reads);
+	dv_json_u64(j, "read_bytes", s->read_bytes);
+	dv_json_u64(j, "writes", s->writes);
+	dv_json_u64(j, "written_bytes", s->written_bytes);
+	dv_json_u64(j, "flushes", s->flushes);
+	dv_json_u64(j, "errors", s->errors);
+}
+
 const struct dv_device_ops dv_vblk_device = {
     .name = "virtio-blk",
     .mmio_size = DV_VIRTIO_MMIO_SIZE,
@@ -172,4 +187,5 @@ const struct dv_device_ops dv_vblk_device = {
     .reset = dv_vdev_reset,
     .destroy = blk_destroy,
     .stats = blk_stats,
+    .counters = blk_counters,
 };

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 
+#include "api/json.h"
 #include "cli/cli.h"
 #include "vmm/console.h"
 #include "vmm/vm.h"
@@ -94,6 +95,15 @@ static void cons_stats(const struct dv_device *dev, FILE *f)
 		(unsigned long long)c->cons.rx_bytes, (unsigned long long)c->cons.tx_bytes);
 }
 
+static void cons_counters(const struct dv_device *dev, struct dv_json *j)
+{
+	const struct cons_device *c = dev->priv;
+
+	dv_vdev_counters(dev, j);
+	dv_json_u64(j, "in_bytes", c->cons.rx_bytes);
+	dv_json_u64(j, "out_bytes", c->cons.tx_bytes);
+}
+
 const struct dv_device_ops dv_vcons_device = {
     .name = "virtio-console",
     .mmio_size = DV_VIRTIO_MMIO_SIZE,
@@ -104,4 +114,5 @@ const struct dv_device_ops dv_vcons_device = {
     .reset = dv_vdev_reset,
     .destroy = cons_destroy,
     .stats = cons_stats,
+    .counters = cons_counters,
 };

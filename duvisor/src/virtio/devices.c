@@ -7,6 +7,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "api/json.h"
 #include "cli/cli.h"
 #include "virtio/devices.h"
 
@@ -80,6 +81,17 @@ void dv_vdev_reset(struct dv_device *dev)
 
 	if (v && v->t)
 		dv_virtio_mmio_reset(v->t);
+}
+
+void dv_vdev_counters(const struct dv_device *dev, struct dv_json *j)
+{
+	const struct dv_vdev *v = dev->priv;
+
+	if (!v || !v->t)
+		return;
+	dv_json_u64(j, "status", v->t->status);
+	dv_json_u64(j, "notifies", v->t->notifies);
+	dv_json_u64(j, "interrupts", v->t->interrupts);
 }
 
 void dv_vdev_stats(const struct dv_device *dev, FILE *f)

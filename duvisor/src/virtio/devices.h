@@ -20,6 +20,7 @@
 #include "virtio/dev.h"
 #include "virtio/transport.h"
 
+struct dv_json;
 struct dv_vcons;
 
 /* The first member of every virtio device's state (dev->priv) */
@@ -51,6 +52,8 @@ void dv_vdev_free(struct dv_device *dev);
 void dv_vdev_fdt(const struct dv_device *dev, struct dv_fdt_writer *w);
 void dv_vdev_reset(struct dv_device *dev);
 void dv_vdev_stats(const struct dv_device *dev, FILE *f);
+/* The counters every virtio device has (vm.counters) */
+void dv_vdev_counters(const struct dv_device *dev, struct dv_json *j);
 
 /* The I/O thread: move queued terminal input into the virtio console (NULL: none). */
 void dv_vcons_feed(struct dv_vcons *c);

@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "api/json.h"
 #include "cli/cli.h"
 #include "vmm/vm.h"
 #include "virtio/devices.h"
@@ -133,6 +134,20 @@ static void net_stats(const struct dv_device *dev, FILE *f)
 		(unsigned long long)s->tx_dropped);
 }
 
+static void net_counters(const struct dv_device *dev, struct dv_json *j)
+{
+	const struct net_device *n = dev->priv;
+	const struct dv_vnet_stats *s = &n->net.stats;
+
+	dv_vdev_counters(dev, j);
+	dv_json_u64(j, "rx_packets", s->rx_packets);
+	dv_json_u64(j, "rx_bytes", s->rx_bytes);
+	dv_json_u64(j, "rx_dropped", s->rx_dropped);
+	dv_json_u64(j, "tx_packets", s->tx_packets);
+	dv_json_u64(j, "tx_bytes", s->tx_bytes);
+	dv_json_u64(j, "tx_dropped", s->tx_dropped);
+}
+
 const struct dv_device_ops dv_vnet_device = {
     .name = "virtio-net",
     .mmio_size = DV_VIRTIO_MMIO_SIZE,
@@ -143,4 +158,5 @@ const struct dv_device_ops dv_vnet_device = {
     .reset = dv_vdev_reset,
     .destroy = net_destroy,
     .stats = net_stats,
+    .counters = net_counters,
 };

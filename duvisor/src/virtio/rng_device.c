@@ -13,6 +13,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "api/json.h"
 #include "cli/cli.h"
 #include "vmm/vm.h"
 #include "virtio/devices.h"
@@ -133,6 +134,14 @@ static void rng_stats(const struct dv_device *dev, FILE *f)
 	fprintf(f, "duvisor: %s: %llu bytes\n", dev->name, (unsigned long long)r->rng.bytes);
 }
 
+static void rng_counters(const struct dv_device *dev, struct dv_json *j)
+{
+	const struct rng_device *r = dev->priv;
+
+	dv_vdev_counters(dev, j);
+	dv_json_u64(j, "bytes", r->rng.bytes);
+}
+
 const struct dv_device_ops dv_vrng_device = {
     .name = "virtio-rng",
     .mmio_size = DV_VIRTIO_MMIO_SIZE,
@@ -145,4 +154,5 @@ const struct dv_device_ops dv_vrng_device = {
     .reset = dv_vdev_reset,
     .destroy = rng_destroy,
     .stats = rng_stats,
+    .counters = rng_counters,
 };

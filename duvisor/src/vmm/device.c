@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "api/json.h"
 #include "vmm/device.h"
 
 unsigned int dv_device_one(const struct dv_config *cfg)
@@ -124,6 +125,17 @@ void dv_devices_stats(const struct dv_devices *d, FILE *f)
 	for (unsigned int i = 0; i < d->n; i++)
 		if (d->dev[i].ops->stats)
 			d->dev[i].ops->stats(&d->dev[i], f);
+}
+
+void dv_devices_counters(const struct dv_devices *d, struct dv_json *j)
+{
+	for (unsigned int i = 0; i < d->n; i++) {
+		if (!d->dev[i].ops->counters)
+			continue;
+		dv_json_object(j, d->dev[i].name);
+		d->dev[i].ops->counters(&d->dev[i], j);
+		dv_json_end(j);
+	}
 }
 
 static void emit(struct dv_fdt_writer *w, const void *ctx)

@@ -20,6 +20,7 @@
 
 struct dv_config;
 struct dv_device;
+struct dv_json;
 struct dv_vm;
 
 #define DV_DEV_IRQ_NONE 0	   /* no interrupt */
@@ -54,6 +55,8 @@ struct dv_device_ops {
 	void (*destroy)(struct dv_device *dev);
 	/* --stats lines. NULL: none. */
 	void (*stats)(const struct dv_device *dev, FILE *f);
+	/* Its counters as members of the open JSON object j (the API's vm.counters). NULL: none. */
+	void (*counters)(const struct dv_device *dev, struct dv_json *j);
 };
 
 struct dv_device {
@@ -102,6 +105,8 @@ void dv_devices_destroy(struct dv_devices *d);
 /* Reset every device, in creation order. */
 void dv_devices_reset(struct dv_devices *d);
 void dv_devices_stats(const struct dv_devices *d, FILE *f);
+/* Each device with counters as a member of the open JSON object j, named as the device */
+void dv_devices_counters(const struct dv_devices *d, struct dv_json *j);
 /* The devices' device-tree nodes, in creation order: fills nodes[0..max) and returns the count. */
 unsigned int dv_devices_fdt(const struct dv_devices *d, struct dv_fdt_node *nodes,
 			    unsigned int max);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -88,6 +89,30 @@ static void dv_io_wake(struct dv_io_handler *h, uint32_t events)
 			vm->ops->kick(&vm->vcpus[i]);
 }
 
+/*
+ * A pause asked or ended (vmm/pause.h): the devices' fds are watched or
+ * not. Only this thread runs their handlers, so none is mid-way once the
+ * loop is paused here, between two turns.
+ */
+static void dv_io_follow_pause(struct dv_io *io)
+{
+	struct dv_vm *vm = io->vm;
+	bool want = atomic_load(&vm->pause.gate);
+	int rc;
+
+	if (want == io->paused)
+		return;
+	rc = dv_ioloop_pause(&io->loop, want);
+	if (rc)
+		fprintf(stderr, "duvisor: %s the devices: %s\n", want ? "pausing" : "resuming",
+			strerror(-rc));
+	io->paused = want;
+	if (want)
+		dv_pause_arrive(vm);
+	else
+		dv_pause_leave(vm);
+}
+
 void *dv_io_thread(void *arg)
 {
 	struct dv_io *io = arg;
@@ -98,16 +123,21 @@ void *dv_io_thread(void *arg)
 	dv_sandbox_thread(DV_THREAD_IO);
 	while (!atomic_load(&vm->stopping)) {
 		/* Poll only for what no fd announces: UART room, unpollable stdin */
-		bool busy = dv_console_pending() || (io->stdin_open && !io->stdin_polled);
+		bool busy =
+		    !io->paused && (dv_console_pending() || (io->stdin_open && !io->stdin_polled));
 
 		if (dv_ioloop_run_once(&io->loop, busy ? 20 : -1) < 0)
 			break;
-		if (io->stdin_open && !io->stdin_polled)
-			dv_io_stdin(&io->in, 0);
-		if (vm->cfg->console == DV_CONSOLE_VIRTIO)
-			dv_vcons_feed(vm->vcons);
-		else
-			dv_io_feed_uart(vm);
+		dv_io_follow_pause(io);
+		/* Paused, input waits in the queue, then in the kernel */
+		if (!io->paused) {
+			if (io->stdin_open && !io->stdin_polled)
+				dv_io_stdin(&io->in, 0);
+			if (vm->cfg->console == DV_CONSOLE_VIRTIO)
+				dv_vcons_feed(vm->vcons);
+			else
+				dv_io_feed_uart(vm);
+		}
 		/* Leave input in the kernel while the guest has not taken what is queued */
 		if (io->stdin_open && io->stdin_polled &&
 		    io->stdin_paused != (dv_console_pending() > DV_IO_INPUT_HIGH)) {
@@ -123,9 +153,10 @@ int dv_io_setup(struct dv_io *io, int sigfd)
 {
 	int rc;
 
-	io->sig = (struct dv_io_handler){sigfd, dv_io_signal, io};
-	io->wake = (struct dv_io_handler){io->vm->io_wake, dv_io_wake, io};
-	io->in = (struct dv_io_handler){STDIN_FILENO, dv_io_stdin, io};
+	/* Served while paused: signals, kicks, and input (queued, the escape seen) */
+	io->sig = (struct dv_io_handler){sigfd, dv_io_signal, io, .control = true};
+	io->wake = (struct dv_io_handler){io->vm->io_wake, dv_io_wake, io, .control = true};
+	io->in = (struct dv_io_handler){STDIN_FILENO, dv_io_stdin, io, .control = true};
 	rc = dv_ioloop_add(&io->loop, &io->sig, EPOLLIN);
 	if (!rc)
 		rc = dv_ioloop_add(&io->loop, &io->wake, EPOLLIN);

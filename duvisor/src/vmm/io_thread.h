@@ -16,6 +16,7 @@ struct dv_io {
 	bool stdin_open;
 	bool stdin_polled; /* false: a regular file, read a chunk per turn */
 	bool stdin_paused; /* the guest is behind on input: leave it in the kernel */
+	bool paused;	   /* the VM is paused: the devices' fds are not watched */
 };
 
 /* The loop's own fds: signals, stdin and the wake-up for dv_vm_stop(). */

@@ -11,6 +11,8 @@
 
 int dv_ioloop_init(struct dv_ioloop *l)
 {
+	l->n = 0;
+	l->paused = false;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	return l->epfd < 0 ? -errno : 0;
 }
@@ -29,14 +31,43 @@ static int ctl(struct dv_ioloop *l, int op, struct dv_io_handler *h, uint32_t ev
 	return epoll_ctl(l->epfd, op, h->fd, &ev) ? -errno : 0;
 }
 
+/* What the kernel watches h for: nothing while the loop is paused, unless h is control */
+static uint32_t watched(const struct dv_ioloop *l, const struct dv_io_handler *h)
+{
+	return l->paused && !h->control ? 0 : h->events;
+}
+
 int dv_ioloop_add(struct dv_ioloop *l, struct dv_io_handler *h, uint32_t events)
 {
-	return ctl(l, EPOLL_CTL_ADD, h, events);
+	int rc;
+
+	if (l->n >= DV_IOLOOP_MAX)
+		return -ENOSPC;
+	h->events = events;
+	rc = ctl(l, EPOLL_CTL_ADD, h, watched(l, h));
+	if (!rc)
+		l->h[l->n++] = h;
+	return rc;
 }
 
 int dv_ioloop_modify(struct dv_ioloop *l, struct dv_io_handler *h, uint32_t events)
 {
-	return ctl(l, EPOLL_CTL_MOD, h, events);
+	h->events = events;
+	return ctl(l, EPOLL_CTL_MOD, h, watched(l, h));
+}
+
+int dv_ioloop_pause(struct dv_ioloop *l, bool paused)
+{
+	int rc = 0;
+
+	l->paused = paused;
+	for (unsigned int i = 0; i < l->n; i++) {
+		int r = l->h[i]->control ? 0 : ctl(l, EPOLL_CTL_MOD, l->h[i], watched(l, l->h[i]));
+
+		if (r && !rc)
+			rc = r;
+	}
+	return rc;
 }
 
 int dv_ioloop_run_once(struct dv_ioloop *l, int timeout_ms)

@@ -7,23 +7,36 @@
 #ifndef DV_IOLOOP_H
 #define DV_IOLOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct dv_io_handler {
 	int fd;
 	void (*fn)(struct dv_io_handler *h, uint32_t events); /* EPOLLIN... */
 	void *opaque;
+	bool control;	 /* still served while the loop is paused (signals, wake-ups) */
+	uint32_t events; /* what it is watched for (kept while paused) */
 };
+
+#define DV_IOLOOP_MAX 64 /* handlers in one loop */
 
 struct dv_ioloop {
 	int epfd;
+	bool paused;
+	unsigned int n;
+	struct dv_io_handler *h[DV_IOLOOP_MAX];
 };
 
 int dv_ioloop_init(struct dv_ioloop *l); /* 0 or -errno */
 void dv_ioloop_destroy(struct dv_ioloop *l);
-/* Watch h->fd for events (0: registered but quiet). 0 or -errno. */
+/* Watch h->fd for events (0: registered but quiet). 0 or -errno (-ENOSPC: full). */
 int dv_ioloop_add(struct dv_ioloop *l, struct dv_io_handler *h, uint32_t events);
 int dv_ioloop_modify(struct dv_ioloop *l, struct dv_io_handler *h, uint32_t events);
+/*
+ * Paused, only the control handlers are served: the others stay registered,
+ * watched for nothing, until the loop goes on (vmm/pause.h). 0 or -errno.
+ */
+int dv_ioloop_pause(struct dv_ioloop *l, bool paused);
 /* Wait up to timeout_ms (-1: forever) and run the handlers. 0 or -errno (not EINTR). */
 int dv_ioloop_run_once(struct dv_ioloop *l, int timeout_ms);
 

@@ -87,6 +87,11 @@ static const struct dv_sys_rule dv_sys_io[] = {
     ANY(SYS_timerfd_settime), /* virtio-rng's retry timer */
 };
 
+/* The control API: its clients, one at a time (api/server.c) */
+static const struct dv_sys_rule dv_sys_api[] = {
+    ANY(SYS_accept4), ANY(SYS_recvfrom), ANY(SYS_sendto), ANY(SYS_ppoll), ANY(SYS_close),
+};
+
 /* A disk's requests: the I/O kind's, and a vCPU's when a disk is served on vCPUs (io=vcpu) */
 static const struct dv_sys_rule dv_sys_disk[] = {
     ANY(SYS_preadv), ANY(SYS_pwritev), ANY(SYS_fdatasync), /* a guest's flush */
@@ -111,7 +116,7 @@ static const struct dv_sys_rule dv_sys_supervisor[] = {
 
 static bool dv_sandbox_wanted;
 static bool dv_vcpu_disk_io;
-static struct dv_ioctls dv_ioctls_of[2]; /* the backend's, per kind (static tables) */
+static struct dv_ioctls dv_ioctls_of[DV_THREAD_KINDS]; /* the backend's, per kind (static tables) */
 
 /* Drop every capability but keep (a CAP_* bit, 0: none) of this thread; ambient ones too */
 static int dv_drop_caps(unsigned int keep)
@@ -159,6 +164,8 @@ int dv_sandbox_enter(enum dv_thread_kind kind, const struct dv_ioctls *ioctls)
 		lists[nl++] = (struct dv_sys_rules){&ioctl_rule, 1};
 	if (kind == DV_THREAD_IO)
 		lists[nl++] = LIST(dv_sys_io);
+	if (kind == DV_THREAD_API)
+		lists[nl++] = LIST(dv_sys_api);
 	if (kind == DV_THREAD_IO || dv_vcpu_disk_io)
 		lists[nl++] = LIST(dv_sys_disk);
 	lists[nl++] = LIST(dv_sys_common);

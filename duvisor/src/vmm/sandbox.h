@@ -16,6 +16,8 @@
 enum dv_thread_kind {
 	DV_THREAD_VCPU, /* runs the guest and its exits */
 	DV_THREAD_IO,	/* device back ends, the console, the main thread */
+	DV_THREAD_API,	/* the control API's socket (--api-socket) */
+	DV_THREAD_KINDS
 };
 
 /* ioctl requests a kind of thread may make (a backend's: backend.h) */

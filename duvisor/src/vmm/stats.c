@@ -8,6 +8,11 @@ static const char *const dv_stat_names[DV_STAT_NR] = {
     [DV_STAT_OTHER] = "other",	  [DV_STAT_STAGE2] = "stage2-fault",
 };
 
+const char *dv_stat_name(enum dv_stat s)
+{
+	return s < DV_STAT_NR ? dv_stat_names[s] : "?";
+}
+
 void dv_stats_print(FILE *f, const struct dv_stats *per_vcpu, unsigned int nr_vcpus)
 {
 	uint64_t total[DV_STAT_NR] = {0}, all = 0;

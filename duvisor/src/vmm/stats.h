@@ -22,6 +22,8 @@ struct dv_stats {
 	uint64_t count[DV_STAT_NR];
 };
 
+/* The reason's name ("sbi-call", ...) */
+const char *dv_stat_name(enum dv_stat s);
 void dv_stats_print(FILE *f, const struct dv_stats *per_vcpu, unsigned int nr_vcpus);
 
 #endif /* DV_STATS_H */

@@ -221,7 +221,8 @@ bool dv_handle_exit_inline(struct dv_vcpu *vcpu, const struct dv_exit *e)
 {
 	const struct dv_sbi_ext *ext;
 
-	if (atomic_load_explicit(&vcpu->vm->stopping, memory_order_relaxed))
+	if (atomic_load_explicit(&vcpu->vm->stopping, memory_order_relaxed) ||
+	    dv_pause_wanted(&vcpu->vm->pause))
 		return false;
 	if ((e->reason == DV_VMEXIT_MMIO || e->reason == DV_VMEXIT_SBI) &&
 	    dv_fault_hit(DV_FAULT_EXIT))
@@ -269,9 +270,16 @@ void *dv_vcpu_thread(void *arg)
 	if (vcpu->id == 0 || (ops->caps & DV_CAP_HART_START))
 		atomic_store(&vcpu->state, DV_VCPU_RUNNING);
 	while (!atomic_load(&vm->stopping)) {
+		/* At an exit boundary: the exit before is finished (vmm/pause.h) */
+		if (atomic_load_explicit(&vcpu->events, memory_order_relaxed) & DV_EV_PAUSE) {
+			atomic_fetch_and(&vcpu->events, ~DV_EV_PAUSE);
+			if (atomic_load(&vm->pause.gate))
+				dv_pause_park(vm);
+			continue;
+		}
 		if (atomic_load(&vcpu->state) != DV_VCPU_RUNNING) {
 			/* SBI HSM: a stopped hart waits to be started */
-			dv_vcpu_wait(vcpu, DV_EV_START | DV_EV_STOP, false, NULL);
+			dv_vcpu_wait(vcpu, DV_EV_START | DV_EV_STOP | DV_EV_PAUSE, false, NULL);
 			if (atomic_fetch_and(&vcpu->events, ~DV_EV_START) & DV_EV_START &&
 			    atomic_load(&vcpu->state) == DV_VCPU_START_PENDING) {
 				ops->vcpu_reset(vcpu, vcpu->start_pc, vcpu->id, vcpu->start_arg);

@@ -21,6 +21,7 @@
 #include "cli/cli.h"
 #include "hw/plic.h"
 #include "jail/jail.h"
+#include "vmm/api_vm.h"
 #include "vmm/console.h"
 #include "vmm/io_thread.h"
 #include "vmm/vm.h"
@@ -40,6 +41,7 @@ void dv_vm_stop(struct dv_vm *vm, int exit_code)
 
 	if (!was)
 		atomic_store(&vm->exit_code, exit_code);
+	dv_pause_release(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		dv_vcpu_post(&vm->vcpus[i], DV_EV_STOP);
 	if (vm->io_wake >= 0)
@@ -188,6 +190,7 @@ int dv_vm_run(const struct dv_config *cfg)
 	unsigned int i;
 	int rc, code;
 
+	dv_pause_init(&vm.pause);
 	vm.ops = dv_backend_find(cfg->backend == DV_BACKEND_KVM ? "kvm" : "dvext");
 	if (!vm.ops) {
 		fprintf(stderr, "duvisor: no such backend\n");
@@ -256,8 +259,15 @@ int dv_vm_run(const struct dv_config *cfg)
 		fprintf(stderr, "duvisor: I/O loop: %s\n", strerror(-rc));
 		goto out_console;
 	}
+	rc = dv_vm_api_open(&vm);
+	if (rc) {
+		code = rc;
+		goto out_console;
+	}
 	/* Set up: the jail, then the threads (they inherit its namespaces, root and user) */
-	rc = cfg->jail.dir ? dv_jail_enter(cfg, 2 + cfg->ncpus + dv_devices_threads(&vm.devs)) : 0;
+	rc = cfg->jail.dir
+		 ? dv_jail_enter(cfg, 2 + !!vm.api + cfg->ncpus + dv_devices_threads(&vm.devs))
+		 : 0;
 	if (!rc)
 		rc = dv_devices_start(&vm.devs);
 	if (rc) {
@@ -274,6 +284,11 @@ int dv_vm_run(const struct dv_config *cfg)
 			dv_vm_stop(&vm, DV_EXIT_FAILURE);
 			break;
 		}
+	}
+	rc = dv_vm_api_start(&vm);
+	if (rc) {
+		fprintf(stderr, "duvisor: API thread: %s\n", strerror(-rc));
+		dv_vm_stop(&vm, DV_EXIT_FAILURE);
 	}
 	/* From here on this thread only waits, reports and cleans up */
 	dv_sandbox_thread(DV_THREAD_IO);
@@ -292,6 +307,7 @@ int dv_vm_run(const struct dv_config *cfg)
 		dv_devices_stats(&vm.devs, stderr);
 	}
 out_console:
+	dv_vm_api_close(&vm);
 	dv_console_restore();
 	if (sigfd >= 0)
 		close(sigfd);

@@ -14,6 +14,7 @@
 #include "vmm/ioloop.h"
 #include "vmm/irq.h"
 #include "vmm/mmio.h"
+#include "vmm/pause.h"
 #include "vmm/stats.h"
 
 struct dv_backend_ops;
@@ -45,6 +46,7 @@ enum dv_vcpu_state { DV_VCPU_STOPPED, DV_VCPU_START_PENDING, DV_VCPU_RUNNING, DV
 #define DV_EV_FENCE_VMA (1u << 2)
 #define DV_EV_START	(1u << 3) /* SBI HSM start */
 #define DV_EV_STOP	(1u << 4) /* the VM is stopping */
+#define DV_EV_PAUSE	(1u << 5) /* look at vm->pause (vmm/pause.h) */
 
 struct dv_vcpu {
 	struct dv_vm *vm;
@@ -86,6 +88,8 @@ struct dv_vm {
 	/* Set once: how the VM ended (DV_EXIT_* process exit code) */
 	atomic_int exit_code;
 	atomic_bool stopping;
+	struct dv_pause pause;
+	struct dv_api *api; /* NULL without --api-socket */
 };
 
 int dv_vm_run(const struct dv_config *cfg);

@@ -1,0 +1,1 @@
+SRCS_http := api/http.c

@@ -1,0 +1,1 @@
+SRCS_json := api/json.c
