@@ -16,6 +16,8 @@ import sys
 ALLOWED = {
     # the guest's FP state at a vCPU reset (entry.S)
     "hu_fp_reset": "sets the guest's registers, on purpose",
+    "hu_fp_save": "reads the guest's registers for a snapshot, on its vCPU's thread",
+    "hu_fp_load": "sets the guest's registers from a snapshot, on its vCPU's thread",
     # glibc: formatting of floating-point arguments (%f %e %g %a); duvisor
     # prints none, and the paths are only taken for such conversions
     "__printf_fp_l": "float formatting", "__printf_fphex": "float formatting",

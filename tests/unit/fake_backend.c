@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fake_backend.h"
+#include "vmm/vcpu_snap.h"
 #include "vmm/crash.h"
 #include "vmm/exit.h"
 
@@ -65,6 +66,24 @@ void dv_vm_stop(struct dv_vm *vm, int exit_code)
 		atomic_store(&vm->exit_code, exit_code);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		dv_vcpu_post(&vm->vcpus[i], DV_EV_STOP);
+}
+
+/* Snapshots are not scripted: the stand-ins for vmm/vcpu_snap.c (never restoring, vm->restore NULL)
+ */
+void dv_vcpu_snap_take(struct dv_vcpu *vcpu)
+{
+	vcpu->snap.rc = -EOPNOTSUPP;
+}
+
+int dv_vcpu_restore(struct dv_vcpu *vcpu)
+{
+	(void)vcpu;
+	return -EOPNOTSUPP;
+}
+
+void dv_vcpu_restore_skip(struct dv_vcpu *vcpu)
+{
+	(void)vcpu;
 }
 
 /* vmm/crash.c's alternate signal stack would fight ASan's own over the thread's exit */

@@ -58,9 +58,9 @@ static int r_big(void *ctx, const struct dv_http_req *req, struct dv_json *j, ch
 
 static const char *const act_keys[] = {"path", NULL};
 static const struct dv_api_route routes[] = {
-    {"vmm.ping", "GET", r_ping, NULL},
-    {"vm.act", "PUT", r_act, act_keys},
-    {"vm.big", "GET", r_big, NULL},
+    {"vmm.ping", "GET", r_ping, NULL, 0},
+    {"vm.act", "PUT", r_act, act_keys, 0},
+    {"vm.big", "GET", r_big, NULL, 0},
 };
 static const struct dv_api_table table = {routes, 3, NULL};
 
@@ -68,7 +68,7 @@ static const struct dv_api_table table = {routes, 3, NULL};
 static int ask(const char *request, char *body, size_t cap)
 {
 	static char out[DV_API_MAX_ANSWER + 1];
-	size_t n = dv_api_answer(&table, request, strlen(request), out, sizeof(out) - 1);
+	size_t n = dv_api_answer(&table, request, strlen(request), NULL, 0, out, sizeof(out) - 1);
 	char *b;
 
 	out[n] = '\0';

@@ -1,2 +1,2 @@
 # The board's device registry, with fake device kinds.
-SRCS_device := vmm/device.c vmm/devalloc.c vmm/mmio.c api/json.c
+SRCS_device := util/snapbuf.c vmm/device.c vmm/devalloc.c vmm/mmio.c api/json.c

@@ -1,2 +1,2 @@
 # The PLIC model.
-SRCS_plic := hw/plic.c util/lock.c util/futex.c
+SRCS_plic := util/snapbuf.c hw/plic.c util/lock.c util/futex.c

@@ -1,2 +1,2 @@
 # The ns16550a UART model.
-SRCS_uart := hw/uart.c util/lock.c util/futex.c
+SRCS_uart := util/snapbuf.c hw/uart.c util/lock.c util/futex.c

@@ -19,6 +19,9 @@ struct dv_http_req {
 	char path[DV_HTTP_MAX_PATH]; /* without its query, which is ignored */
 	size_t body_len;
 	const char *body; /* into the parsed buffer; body_len bytes, not NUL-terminated */
+	/* Unix sockets: descriptors that came with it (SCM_RIGHTS; the server owns them) */
+	int fds[4];
+	unsigned int nfds;
 };
 
 /*

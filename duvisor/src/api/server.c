@@ -47,8 +47,8 @@ static const struct dv_api_route *find(const struct dv_api_table *t, const char 
 	return NULL;
 }
 
-size_t dv_api_answer(const struct dv_api_table *t, const char *buf, size_t len, char *out,
-		     size_t cap)
+size_t dv_api_answer(const struct dv_api_table *t, const char *buf, size_t len, const int *fds,
+		     unsigned int nfds, char *out, size_t cap)
 {
 	static const char *const no_keys[] = {NULL};
 	char body[DV_API_MAX_ANSWER - 256], why[512] = "", allow[64];
@@ -80,6 +80,15 @@ size_t dv_api_answer(const struct dv_api_table *t, const char *buf, size_t len, 
 		snprintf(why, sizeof(why), "no such endpoint: %.100s", name);
 		return error_answer(404, why, NULL, out, cap);
 	}
+	if (nfds != r->nfds) {
+		snprintf(why, sizeof(why),
+			 "%s takes %u file descriptors with the request, not %u%s", name, r->nfds,
+			 nfds, r->nfds ? " (duvisor ctl passes them: see docs/api.md)" : "");
+		return error_answer(400, why, NULL, out, cap);
+	}
+	for (unsigned int i = 0; i < nfds && i < sizeof(req.fds) / sizeof(req.fds[0]); i++)
+		req.fds[i] = fds[i];
+	req.nfds = nfds;
 	if (req.body_len) {
 		rc = dv_json_check(req.body, req.body_len, r->keys ? r->keys : no_keys, &bad);
 		if (rc == -ENOENT) {
@@ -176,11 +185,44 @@ static void send_all(int fd, const char *p, size_t n)
 	}
 }
 
+/* Bytes into buf, and the descriptors that came with them into fds (the rest closed) */
+static ssize_t recv_fds(int fd, char *buf, size_t cap, int *fds, unsigned int *nfds)
+{
+	union {
+		char b[CMSG_SPACE(sizeof(int) * 8)];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {buf, cap};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl.b,
+			   .msg_controllen = sizeof(ctl.b)};
+	ssize_t r = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	for (struct cmsghdr *c = r >= 0 ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c)) {
+		size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int got[8];
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		memcpy(got, CMSG_DATA(c), (k > 8 ? 8 : k) * sizeof(int));
+		for (size_t i = 0; i < k && i < 8; i++) {
+			if (*nfds < DV_API_MAX_FDS)
+				fds[(*nfds)++] = got[i];
+			else
+				close(got[i]);
+		}
+	}
+	return r;
+}
+
 void dv_api_serve_one(int fd, const struct dv_api_table *t)
 {
 	static char in[DV_HTTP_MAX_HEAD + DV_HTTP_MAX_BODY], out[DV_API_MAX_ANSWER];
 	struct dv_http_req req;
 	struct timespec end;
+	int fds[DV_API_MAX_FDS];
+	unsigned int nfds = 0;
 	size_t len = 0, n;
 	int rc = 0;
 
@@ -198,19 +240,22 @@ void dv_api_serve_one(int fd, const struct dv_api_table *t)
 			n = error_answer(408, "the request did not come in time", NULL, out,
 					 sizeof(out));
 			send_all(fd, out, n);
-			return;
+			goto out;
 		}
 		if (poll(&p, 1, (int)left) <= 0)
 			continue;
-		r = recv(fd, in + len, sizeof(in) - len, MSG_DONTWAIT);
+		r = recv_fds(fd, in + len, sizeof(in) - len, fds, &nfds);
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (r <= 0)
-			return; /* closed before a whole request */
+			goto out; /* closed before a whole request */
 		len += (size_t)r;
 	}
-	n = dv_api_answer(t, in, len, out, sizeof(out));
+	n = dv_api_answer(t, in, len, fds, nfds, out, sizeof(out));
 	send_all(fd, out, n);
+out:
+	for (unsigned int i = 0; i < nfds; i++)
+		close(fds[i]);
 }
 
 void dv_api_serve(int lfd, int stop_fd, const struct dv_api_table *t)

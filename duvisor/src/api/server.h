@@ -15,6 +15,7 @@
 #define DV_API_PREFIX	  "/api/v1/"
 #define DV_API_MAX_ANSWER 16384 /* a whole response */
 #define DV_API_CONN_MS	  5000	/* a client has this long to send its request */
+#define DV_API_MAX_FDS	  4	/* descriptors a request may bring (SCM_RIGHTS) */
 
 /*
  * A route's handler: the request (its body checked by the route's keys),
@@ -29,6 +30,7 @@ struct dv_api_route {
 	const char *method; /* "GET" or "PUT" */
 	dv_api_fn fn;
 	const char *const *keys; /* the body's allowed members; NULL: none (no body, or {}) */
+	unsigned int nfds;	 /* descriptors it takes with the request (SCM_RIGHTS); 0: none */
 };
 
 struct dv_api_table {
@@ -39,10 +41,11 @@ struct dv_api_table {
 
 /*
  * The whole response to the bytes buf[0..len) (a request as dv_http_parse()
- * took it, or the error status it returned) in out[0..cap): its length.
+ * took it, or the error status it returned), which came with fds[0..nfds)
+ * (still the caller's to close), in out[0..cap): its length.
  */
-size_t dv_api_answer(const struct dv_api_table *t, const char *buf, size_t len, char *out,
-		     size_t cap);
+size_t dv_api_answer(const struct dv_api_table *t, const char *buf, size_t len, const int *fds,
+		     unsigned int nfds, char *out, size_t cap);
 
 /*
  * A listening socket at path, readable and writable by its owner alone. A

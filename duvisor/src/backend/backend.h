@@ -72,6 +72,21 @@ struct dv_cpu_desc {
 	unsigned int max_vcpus;
 };
 
+/*
+ * A vCPU's architectural state, for snapshots and live upgrade
+ * (vmm/snapshot.h): what the guest can see of its hart, VS CSRs named as
+ * the guest sees them. Saved and loaded on the vCPU's own thread.
+ */
+struct dv_vcpu_regs {
+	uint64_t x[32]; /* x[0] unused */
+	uint64_t pc;
+	uint64_t f[33]; /* f0..f31, fcsr */
+	uint64_t sstatus, sie, stvec, sscratch, sepc, scause, stval, sip, satp;
+	uint64_t stimecmp; /* the guest's timer deadline (Sstc or SBI set_timer) */
+	uint64_t priv;	   /* 1: the guest runs in S-mode, 0: U-mode */
+	uint64_t stopped;  /* the backend's HSM (DV_CAP_HART_START): the hart is stopped */
+};
+
 struct dv_backend_ops {
 	const char *name;
 	unsigned int caps; /* DV_CAP_* */
@@ -107,6 +122,16 @@ struct dv_backend_ops {
 	uint64_t (*guest_time)(struct dv_vcpu *vcpu);
 	uint64_t (*timer_deadline)(struct dv_vcpu *vcpu);
 	void (*set_timer)(struct dv_vcpu *vcpu, uint64_t deadline);
+	/* On the vCPU's thread, at an exit boundary: its state (0 or -errno) */
+	int (*vcpu_save)(struct dv_vcpu *vcpu, struct dv_vcpu_regs *regs);
+	int (*vcpu_load)(struct dv_vcpu *vcpu, const struct dv_vcpu_regs *regs);
+	/*
+	 * The guest's clock (timebase ticks), on a vCPU's thread: read it;
+	 * set_time on vCPU 0 sets the VM's clock to now, then on each other
+	 * vCPU makes it follow (the offset may be per hart).
+	 */
+	uint64_t (*get_time)(struct dv_vcpu *vcpu);
+	int (*set_time)(struct dv_vcpu *vcpu, uint64_t now);
 	/* Let the calling (non-vCPU) thread kick vCPUs; optional. */
 	int (*io_thread_init)(struct dv_vm *vm);
 	/*

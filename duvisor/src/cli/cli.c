@@ -305,6 +305,7 @@ void dv_cli_version(FILE *out)
 void dv_cli_usage(FILE *out)
 {
 	fputs("Usage: " PROG " run --kernel FILE [OPTION]...\n"
+	      "       " PROG " restore DIR [OPTION]...\n"
 	      "       " PROG " ctl --api-socket PATH VERB\n"
 	      "       " PROG " run --help | " PROG " --help | " PROG " --version\n"
 	      "\n"
@@ -339,8 +340,12 @@ void dv_cli_usage(FILE *out)
 	      "  7  --jail could not be set up\n"
 	      "  128+N  stopped by signal N\n"
 	      "\n"
+	      "restore resumes the VM of a snapshot (ctl snapshot DIR) in this process,\n"
+	      "with the options it was started with; options given replace those.\n"
+	      "\n"
 	      "ctl asks the duvisor serving PATH (run --api-socket PATH) and prints its\n"
-	      "JSON answer: VERB is ping, info, counters, pause, resume, shutdown or reboot.\n"
+	      "JSON answer: VERB is ping, info, counters, pause, resume, shutdown, reboot\n"
+	      "or snapshot DIR (of a paused VM, into the new directory DIR).\n"
 	      "Its exit status: 0 done, 1 refused (the answer's error is printed),\n"
 	      "2 bad command line, 3 nothing serves PATH.\n",
 	      out);
@@ -401,9 +406,10 @@ static int check_file(FILE *err, const char *opt, const char *path, int mode)
 
 static int check_files(const struct dv_config *cfg, FILE *err)
 {
-	int r = check_file(err, "kernel", cfg->kernel, R_OK);
+	/* A restore's guest is in its snapshot: its kernel and initrd are not read */
+	int r = cfg->restore_dir ? 0 : check_file(err, "kernel", cfg->kernel, R_OK);
 
-	if (!r && cfg->initrd)
+	if (!r && cfg->initrd && !cfg->restore_dir)
 		r = check_file(err, "initrd", cfg->initrd, R_OK);
 	for (unsigned int i = 0; !r && i < cfg->ndisks; i++)
 		r = check_file(err, "disk", cfg->disks[i].path,
@@ -462,8 +468,29 @@ static int parse_run(int argc, char **argv, struct dv_config *cfg, FILE *err)
 	return r ? r : check_files(cfg, err);
 }
 
-static const char *const dv_ctl_verbs[] = {"ping",   "info",	 "counters", "pause",
-					   "resume", "shutdown", "reboot",   NULL};
+/* "restore DIR [OPTION]...": the snapshot's run options, the given ones replacing theirs */
+static int parse_restore(int argc, char **argv, struct dv_config *cfg, FILE *err)
+{
+	char **all;
+	int n, r;
+
+	if (argc && is_help(argv[0])) {
+		cfg->action = DV_ACTION_HELP;
+		return DV_EXIT_OK;
+	}
+	if (!argc || argv[0][0] == '-')
+		return dv_cli_usage_error(err, "restore: missing DIR (a snapshot's directory)");
+	r = dv_cli_restore_args(argv[0], argv + 1, argc - 1, &all, &n, err);
+	if (r)
+		return r;
+	cfg->restore_dir = argv[0];
+	cfg->run_argv = all;
+	cfg->run_argc = n;
+	return parse_run(n, all, cfg, err);
+}
+
+static const char *const dv_ctl_verbs[] = {"ping",     "info",	 "counters", "pause", "resume",
+					   "shutdown", "reboot", "snapshot", NULL};
 
 /* "ctl --api-socket PATH VERB" (or --api-socket=PATH; the option before or after VERB) */
 static int parse_ctl(int argc, char **argv, struct dv_config *cfg, FILE *err)
@@ -490,6 +517,13 @@ static int parse_ctl(int argc, char **argv, struct dv_config *cfg, FILE *err)
 		}
 		if (a[0] == '-')
 			return dv_cli_usage_error(err, "ctl: unknown option '%s'", a);
+		if (cfg->ctl.verb && !strcmp(cfg->ctl.verb, "snapshot") && !cfg->ctl.arg) {
+			if (!*a)
+				return dv_cli_usage_error(err,
+							  "ctl: snapshot: DIR must name a path");
+			cfg->ctl.arg = a;
+			continue;
+		}
 		if (cfg->ctl.verb)
 			return dv_cli_usage_error(err, "ctl: unexpected argument '%s'", a);
 		for (const char *const *v = dv_ctl_verbs; *v; v++)
@@ -499,14 +533,16 @@ static int parse_ctl(int argc, char **argv, struct dv_config *cfg, FILE *err)
 			return dv_cli_usage_error(
 			    err,
 			    "ctl: unknown verb '%s' (want ping, info, counters, pause, resume, "
-			    "shutdown or reboot)",
+			    "shutdown, reboot or snapshot DIR)",
 			    a);
 	}
 	if (!cfg->api_socket)
 		return dv_cli_usage_error(err, "ctl: missing --api-socket PATH");
 	if (!cfg->ctl.verb)
 		return dv_cli_usage_error(err, "ctl: missing verb (ping, info, counters, pause, "
-					       "resume, shutdown or reboot)");
+					       "resume, shutdown, reboot or snapshot DIR)");
+	if (!strcmp(cfg->ctl.verb, "snapshot") && !cfg->ctl.arg)
+		return dv_cli_usage_error(err, "ctl: snapshot: missing DIR");
 	cfg->ctl.socket = cfg->api_socket;
 	return DV_EXIT_OK;
 }
@@ -529,11 +565,16 @@ int dv_cli_parse(int argc, char **argv, struct dv_config *cfg, FILE *err)
 		cfg->action = DV_ACTION_VERSION;
 		return DV_EXIT_OK;
 	}
-	if (!strcmp(cmd, "run"))
+	if (!strcmp(cmd, "run")) {
+		cfg->run_argv = argv + 2;
+		cfg->run_argc = argc - 2;
 		return parse_run(argc - 2, argv + 2, cfg, err);
+	}
+	if (!strcmp(cmd, "restore"))
+		return parse_restore(argc - 2, argv + 2, cfg, err);
 	if (!strcmp(cmd, "ctl"))
 		return parse_ctl(argc - 2, argv + 2, cfg, err);
 	if (cmd[0] == '-')
 		return dv_cli_usage_error(err, "unknown option '%s' (options follow 'run')", cmd);
-	return dv_cli_usage_error(err, "unknown subcommand '%s' (want run or ctl)", cmd);
+	return dv_cli_usage_error(err, "unknown subcommand '%s' (want run, restore or ctl)", cmd);
 }

@@ -8,7 +8,8 @@
  *               [--sandbox on|off] [--jail DIR --jail-uid N --jail-gid N
  *               [--jail-allow-root] [--jail-limits nofile=N,nproc=N,fsize=SIZE,as=SIZE]]
  *               [--api-socket PATH] [--dump-dtb F] [--stats]
- *   duvisor ctl --api-socket PATH ping|info|counters|pause|resume|shutdown|reboot
+ *   duvisor restore DIR [run's options, replacing the snapshot's]
+ *   duvisor ctl --api-socket PATH ping|info|counters|pause|resume|shutdown|reboot|snapshot DIR
  *   duvisor --help | duvisor run --help | duvisor --version
  *
  * The parser neither exits nor keeps global state, so tests can call it
@@ -96,7 +97,8 @@ enum dv_action {
 /* duvisor ctl --api-socket PATH VERB */
 struct dv_ctl_cfg {
 	const char *socket;
-	const char *verb; /* ping, info, counters, pause, resume, shutdown, reboot */
+	const char *verb; /* ping, info, counters, pause, resume, shutdown, reboot, snapshot */
+	const char *arg;  /* snapshot: DIR */
 };
 
 enum dv_backend_kind {
@@ -163,11 +165,15 @@ struct dv_config {
 	struct dv_net_cfg nets[DV_CLI_MAX_NETS];
 	enum dv_backend_kind backend;
 	enum dv_console_kind console;
-	const char *dump_dtb;	/* NULL: don't; else write the generated DTB here */
-	bool stats;		/* print exit statistics when the guest stops */
-	bool lazy_stage2;	/* --memory-prefault off: stage-2 mapped on first touch */
-	bool no_sandbox;	/* --sandbox off: threads are not confined (vmm/sandbox.h) */
-	const char *api_socket; /* NULL: no control API (vmm/api_vm.h) */
+	const char *dump_dtb;	 /* NULL: don't; else write the generated DTB here */
+	bool stats;		 /* print exit statistics when the guest stops */
+	bool lazy_stage2;	 /* --memory-prefault off: stage-2 mapped on first touch */
+	bool no_sandbox;	 /* --sandbox off: threads are not confined (vmm/sandbox.h) */
+	const char *api_socket;	 /* NULL: no control API (vmm/api_vm.h) */
+	const char *restore_dir; /* duvisor restore DIR: the VM comes from its snapshot */
+	/* The options after "run" (a restore's: the snapshot's, then its own), for snapshots */
+	char **run_argv;
+	int run_argc;
 	struct dv_ctl_cfg ctl;
 	struct dv_jail_cfg jail;
 };

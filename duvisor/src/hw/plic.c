@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "util/lock.h"
+#include "util/snapbuf.h"
 #include "vmm/faults.h"
 
 #define PLIC_WORDS (DV_PLIC_MAX_SOURCES / 32)
@@ -312,4 +313,62 @@ void dv_plic_line_set(void *plic, unsigned int src, bool level)
 	if (level && dv_fault_hit(DV_FAULT_IRQ))
 		dv_fault_free(&plic);
 	dv_plic_set_irq(plic, src, level);
+}
+
+void dv_plic_save(struct dv_plic *p, struct dv_snap_w *w)
+{
+	dv_lock(&p->lock);
+	dv_snap_u32(w, p->nsources);
+	dv_snap_u32(w, p->ncontexts);
+	for (unsigned int i = 0; i < p->nwords; i++) {
+		dv_snap_u32(w, p->level[i]);
+		dv_snap_u32(w, p->claimed[i]);
+	}
+	dv_snap_put(w, p->priority, p->nsources);
+	for (unsigned int c = 0; c < p->ncontexts; c++) {
+		for (unsigned int i = 0; i < p->nwords; i++)
+			dv_snap_u32(w, p->ctx[c].enable[i]);
+		dv_snap_u32(w, p->ctx[c].threshold);
+	}
+	dv_unlock(&p->lock);
+}
+
+int dv_plic_load(struct dv_plic *p, struct dv_snap_r *r)
+{
+	int rc = 0;
+
+	dv_lock(&p->lock);
+	if (dv_snap_get_u32(r) != p->nsources || dv_snap_get_u32(r) != p->ncontexts) {
+		rc = -EINVAL;
+		goto out;
+	}
+	for (unsigned int i = 0; i < p->nwords; i++) {
+		p->level[i] = dv_snap_get_u32(r) & p->valid[i];
+		p->claimed[i] = dv_snap_get_u32(r) & p->valid[i];
+	}
+	dv_snap_get(r, p->priority, p->nsources);
+	p->priority[0] = 0;
+	for (unsigned int s = 1; s < p->nsources; s++)
+		p->priority[s] &= DV_PLIC_MAX_PRIORITY;
+	for (unsigned int c = 0; c < p->ncontexts; c++) {
+		for (unsigned int i = 0; i < p->nwords; i++)
+			p->ctx[c].enable[i] = dv_snap_get_u32(r) & p->valid[i];
+		p->ctx[c].threshold = dv_snap_get_u32(r) & DV_PLIC_MAX_PRIORITY;
+	}
+	rc = r->bad ? -EINVAL : 0;
+out:
+	dv_unlock(&p->lock);
+	return rc;
+}
+
+void dv_plic_resync(struct dv_plic *p)
+{
+	dv_lock(&p->lock);
+	for (unsigned int i = 0; i < p->ncontexts; i++) {
+		struct plic_context *c = &p->ctx[i];
+
+		c->out = plic_best(p, c) != 0;
+		dv_irq_set(&c->line, c->out);
+	}
+	dv_unlock(&p->lock);
 }

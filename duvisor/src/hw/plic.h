@@ -66,6 +66,18 @@ void dv_plic_set_irq(struct dv_plic *p, unsigned int src, bool level);
 /* dv_plic_set_irq() as a struct dv_irq_line setter: {dv_plic_line_set, plic, source}. */
 void dv_plic_line_set(void *plic, unsigned int src, bool level);
 
+struct dv_snap_w;
+struct dv_snap_r;
+/*
+ * Its state (snapshots, docs/snapshot.md): sources' lines, claims,
+ * priorities, each context's enables and threshold. load checks the
+ * geometry and legalises every value; it drives no line: dv_plic_resync()
+ * drives every context's line as the state says, once its vCPUs can take it.
+ */
+void dv_plic_save(struct dv_plic *p, struct dv_snap_w *w);
+int dv_plic_load(struct dv_plic *p, struct dv_snap_r *r);
+void dv_plic_resync(struct dv_plic *p);
+
 /* MMIO handlers for the DV_PLIC_SIZE window; opaque = struct dv_plic *. */
 extern const struct dv_mmio_ops dv_plic_mmio_ops;
 

@@ -51,6 +51,17 @@ static void plic_destroy(struct dv_device *dev)
 	dv_plic_destroy(dev->priv); /* NULL is fine */
 }
 
+static int plic_save(struct dv_device *dev, struct dv_snap_w *w)
+{
+	dv_plic_save(dev->priv, w);
+	return 0;
+}
+
+static int plic_load(struct dv_device *dev, struct dv_snap_r *r)
+{
+	return dv_plic_load(dev->priv, r);
+}
+
 const struct dv_device_ops dv_plic_device = {
     .name = "plic",
     .mmio_base = DV_PLIC_BASE,
@@ -60,4 +71,6 @@ const struct dv_device_ops dv_plic_device = {
     .create = plic_create,
     .fdt = plic_fdt,
     .destroy = plic_destroy,
+    .save = plic_save,
+    .load = plic_load,
 };

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 
 #include "util/lock.h"
+#include "util/snapbuf.h"
 #include "vmm/faults.h"
 
 #define UART_NREGS    8
@@ -310,3 +311,48 @@ const struct dv_mmio_ops dv_uart_mmio_ops = {
     .read = uart_mmio_read,
     .write = uart_mmio_write,
 };
+
+void dv_uart_save(struct dv_uart *u, struct dv_snap_w *w)
+{
+	uint8_t regs[8] = {u->ier, u->fcr, u->lcr, u->mcr, u->scr, u->dll, u->dlm, u->thre_pending};
+
+	dv_lock(&u->lock);
+	dv_snap_put(w, regs, sizeof(regs));
+	dv_snap_u32(w, (uint32_t)u->rx_count);
+	for (size_t i = 0; i < u->rx_count; i++) {
+		uint8_t b = u->rx[(u->rx_head + i) % DV_UART_RX_CAPACITY];
+
+		dv_snap_put(w, &b, 1);
+	}
+	dv_unlock(&u->lock);
+}
+
+int dv_uart_load(struct dv_uart *u, struct dv_snap_r *r)
+{
+	uint8_t regs[8];
+	uint32_t n;
+
+	dv_lock(&u->lock);
+	dv_snap_get(r, regs, sizeof(regs));
+	n = dv_snap_get_u32(r);
+	if (n > DV_UART_RX_CAPACITY)
+		r->bad = true;
+	if (!r->bad) {
+		u->ier = regs[0] & UART_IER_MASK;
+		u->fcr = (regs[1] & DV_UART_FCR_FE)
+			     ? regs[1] & (DV_UART_FCR_FE | DV_UART_FCR_DMS | DV_UART_FCR_TRIG)
+			     : 0;
+		u->lcr = regs[2];
+		u->mcr = regs[3] & UART_MCR_MASK;
+		u->scr = regs[4];
+		u->dll = regs[5];
+		u->dlm = regs[6];
+		u->thre_pending = regs[7] & 1;
+		u->rx_head = 0;
+		u->rx_count = n;
+		dv_snap_get(r, u->rx, n);
+		uart_update(u);
+	}
+	dv_unlock(&u->lock);
+	return r->bad ? -EINVAL : 0;
+}

@@ -97,6 +97,12 @@ void dv_uart_destroy(struct dv_uart *u);
  */
 size_t dv_uart_rx(struct dv_uart *u, const uint8_t *buf, size_t len);
 
+struct dv_snap_w;
+struct dv_snap_r;
+/* Its registers and received bytes (snapshots); load legalises them and drives its line */
+void dv_uart_save(struct dv_uart *u, struct dv_snap_w *w);
+int dv_uart_load(struct dv_uart *u, struct dv_snap_r *r);
+
 /* MMIO handlers for the DV_UART_SIZE window; opaque = struct dv_uart *. */
 extern const struct dv_mmio_ops dv_uart_mmio_ops;
 

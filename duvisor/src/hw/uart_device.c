@@ -43,6 +43,17 @@ static void uart_destroy(struct dv_device *dev)
 	dv_uart_destroy(dev->priv); /* NULL is fine */
 }
 
+static int uart_save(struct dv_device *dev, struct dv_snap_w *w)
+{
+	dv_uart_save(dev->priv, w);
+	return 0;
+}
+
+static int uart_load(struct dv_device *dev, struct dv_snap_r *r)
+{
+	return dv_uart_load(dev->priv, r);
+}
+
 const struct dv_device_ops dv_uart_device = {
     .name = "uart",
     .mmio_base = DV_UART_BASE,
@@ -52,4 +63,6 @@ const struct dv_device_ops dv_uart_device = {
     .create = uart_create,
     .fdt = uart_fdt,
     .destroy = uart_destroy,
+    .save = uart_save,
+    .load = uart_load,
 };

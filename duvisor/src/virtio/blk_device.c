@@ -11,6 +11,7 @@
  * doorbells that thread cannot).
  */
 #include <errno.h>
+#include <time.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ struct blk_device {
 	pthread_t worker;   /* io=thread */
 	bool has_worker;
 	atomic_bool stop;
+	atomic_int busy; /* io=thread: the worker is serving */
 };
 
 /*
@@ -68,7 +70,9 @@ static void *blk_worker(void *arg)
 			continue;
 		if (atomic_load(&b->stop))
 			break;
+		atomic_store(&b->busy, 1);
 		dv_vblk_serve(&b->blk);
+		atomic_store(&b->busy, 0);
 	}
 	return NULL;
 }
@@ -175,6 +179,24 @@ static void blk_counters(const struct dv_device *dev, struct dv_json *j)
 	dv_json_u64(j, "errors", s->errors);
 }
 
+/*
+ * With the vCPUs stopped nothing new comes; io=thread: wait up to a second
+ * for the worker to finish what it took (io=vcpu: a parked vCPU serves none).
+ */
+static int blk_save(struct dv_device *dev, struct dv_snap_w *w)
+{
+	struct blk_device *b = dev->priv;
+	struct timespec pause = {0, 1000000};
+
+	for (int i = 0; i < 1000; i++) {
+		if (!atomic_load(&b->blk.pending) && !atomic_load(&b->busy) &&
+		    !atomic_load(&b->serving))
+			return dv_vdev_save(dev, w);
+		nanosleep(&pause, NULL);
+	}
+	return -EBUSY;
+}
+
 const struct dv_device_ops dv_vblk_device = {
     .name = "virtio-blk",
     .mmio_size = DV_VIRTIO_MMIO_SIZE,
@@ -188,4 +210,6 @@ const struct dv_device_ops dv_vblk_device = {
     .destroy = blk_destroy,
     .stats = blk_stats,
     .counters = blk_counters,
+    .save = blk_save,
+    .load = dv_vdev_load,
 };

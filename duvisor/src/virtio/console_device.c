@@ -115,4 +115,6 @@ const struct dv_device_ops dv_vcons_device = {
     .destroy = cons_destroy,
     .stats = cons_stats,
     .counters = cons_counters,
+    .save = dv_vdev_save,
+    .load = dv_vdev_load,
 };

@@ -83,6 +83,21 @@ void dv_vdev_reset(struct dv_device *dev)
 		dv_virtio_mmio_reset(v->t);
 }
 
+int dv_vdev_save(struct dv_device *dev, struct dv_snap_w *w)
+{
+	struct dv_vdev *v = dev->priv;
+
+	dv_virtio_mmio_save(v->t, w);
+	return 0;
+}
+
+int dv_vdev_load(struct dv_device *dev, struct dv_snap_r *r)
+{
+	struct dv_vdev *v = dev->priv;
+
+	return dv_virtio_mmio_load(v->t, r);
+}
+
 void dv_vdev_counters(const struct dv_device *dev, struct dv_json *j)
 {
 	const struct dv_vdev *v = dev->priv;

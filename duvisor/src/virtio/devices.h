@@ -21,6 +21,8 @@
 #include "virtio/transport.h"
 
 struct dv_json;
+struct dv_snap_r;
+struct dv_snap_w;
 struct dv_vcons;
 
 /* The first member of every virtio device's state (dev->priv) */
@@ -52,6 +54,9 @@ void dv_vdev_free(struct dv_device *dev);
 void dv_vdev_fdt(const struct dv_device *dev, struct dv_fdt_writer *w);
 void dv_vdev_reset(struct dv_device *dev);
 void dv_vdev_stats(const struct dv_device *dev, FILE *f);
+/* The transport's state (snapshots): see dv_virtio_mmio_save() */
+int dv_vdev_save(struct dv_device *dev, struct dv_snap_w *w);
+int dv_vdev_load(struct dv_device *dev, struct dv_snap_r *r);
 /* The counters every virtio device has (vm.counters) */
 void dv_vdev_counters(const struct dv_device *dev, struct dv_json *j);
 

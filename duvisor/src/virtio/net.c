@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "util/snapbuf.h"
 #include "virtio/net.h"
 
 #define BIT64(n)	(1ull << (n))
@@ -275,4 +276,31 @@ void dv_vnet_serve(struct dv_vnet *n)
 	/* New RX buffers: a stalled frame can go, and the tap is worth reading again */
 	if (q & (1u << DV_VNET_RXQ))
 		dv_vnet_rx(n);
+}
+
+int dv_vnet_save(struct dv_vnet *n, struct dv_snap_w *w)
+{
+	dv_virtio_mmio_save(&n->t, w);
+	dv_snap_bytes(w, n->frame, (uint32_t)n->frame_len);
+	dv_snap_u32(w, n->rx_stalled);
+	return 0;
+}
+
+int dv_vnet_load(struct dv_vnet *n, struct dv_snap_r *r)
+{
+	const uint8_t *frame;
+	uint32_t len;
+	int rc = dv_virtio_mmio_load(&n->t, r);
+
+	if (rc)
+		return rc;
+	frame = dv_snap_get_bytes(r, &len, DV_VNET_HDR_LEN + DV_VNET_MAX_FRAME);
+	n->rx_stalled = dv_snap_get_u32(r) & 1;
+	if (r->bad)
+		return -EINVAL;
+	if (len)
+		memcpy(n->frame, frame, len);
+	n->frame_len = len;
+	n->frame_gen = dv_virtio_mmio_generation(&n->t);
+	return 0;
 }

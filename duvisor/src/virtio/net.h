@@ -63,6 +63,12 @@ struct dv_vnet {
  */
 int dv_tap_open(const char *name, const char **why);
 
+struct dv_snap_w;
+struct dv_snap_r;
+/* The transport and a frame read from the tap that waits for an RX buffer (snapshots) */
+int dv_vnet_save(struct dv_vnet *n, struct dv_snap_w *w);
+int dv_vnet_load(struct dv_vnet *n, struct dv_snap_r *r);
+
 /* tap: an fd carrying one header+frame per read and write. 0 or -errno. */
 int dv_vnet_init(struct dv_vnet *n, const struct dv_guest_mem *mem, struct dv_irq_line irq, int tap,
 		 const uint8_t mac[6], struct dv_vdev_kick kick);

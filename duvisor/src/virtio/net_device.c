@@ -148,6 +148,20 @@ static void net_counters(const struct dv_device *dev, struct dv_json *j)
 	dv_json_u64(j, "tx_dropped", s->tx_dropped);
 }
 
+static int net_save(struct dv_device *dev, struct dv_snap_w *w)
+{
+	struct net_device *n = dev->priv;
+
+	return dv_vnet_save(&n->net, w);
+}
+
+static int net_load(struct dv_device *dev, struct dv_snap_r *r)
+{
+	struct net_device *n = dev->priv;
+
+	return dv_vnet_load(&n->net, r);
+}
+
 const struct dv_device_ops dv_vnet_device = {
     .name = "virtio-net",
     .mmio_size = DV_VIRTIO_MMIO_SIZE,
@@ -159,4 +173,6 @@ const struct dv_device_ops dv_vnet_device = {
     .destroy = net_destroy,
     .stats = net_stats,
     .counters = net_counters,
+    .save = net_save,
+    .load = net_load,
 };

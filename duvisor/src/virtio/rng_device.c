@@ -13,6 +13,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "util/snapbuf.h"
 #include "api/json.h"
 #include "cli/cli.h"
 #include "vmm/vm.h"
@@ -142,6 +143,16 @@ static void rng_counters(const struct dv_device *dev, struct dv_json *j)
 	dv_json_u64(j, "bytes", r->rng.bytes);
 }
 
+/* A request held for the host's CRNG (right after the host booted) is in flight: not now */
+static int rng_save(struct dv_device *dev, struct dv_snap_w *w)
+{
+	struct rng_device *r = dev->priv;
+
+	if (r->rng.held)
+		return -EBUSY;
+	return dv_vdev_save(dev, w);
+}
+
 const struct dv_device_ops dv_vrng_device = {
     .name = "virtio-rng",
     .mmio_size = DV_VIRTIO_MMIO_SIZE,
@@ -155,4 +166,6 @@ const struct dv_device_ops dv_vrng_device = {
     .destroy = rng_destroy,
     .stats = rng_stats,
     .counters = rng_counters,
+    .save = rng_save,
+    .load = dv_vdev_load,
 };

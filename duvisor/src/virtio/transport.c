@@ -2,6 +2,7 @@
 /* The virtio-mmio transport, version 2, its registers: see transport.h. */
 #include "virtio/transport.h"
 #include "virtio/transport_int.h"
+#include "util/snapbuf.h"
 
 #include <errno.h>
 #include <string.h>
@@ -290,3 +291,94 @@ const struct dv_mmio_ops dv_virtio_mmio_ops = {
     .read = mmio_read,
     .write = mmio_write,
 };
+
+void dv_virtio_mmio_save(struct dv_virtio_mmio *d, struct dv_snap_w *w)
+{
+	dv_lock(&d->lock);
+	dv_snap_u64(w, d->offered);
+	dv_snap_u64(w, d->driver_features);
+	dv_snap_u32(w, d->dev_features_sel);
+	dv_snap_u32(w, d->drv_features_sel);
+	dv_snap_u32(w, d->queue_sel);
+	dv_snap_u32(w, d->status);
+	dv_snap_u32(w, d->isr);
+	dv_snap_u32(w, d->config_generation);
+	dv_snap_u32(w, d->level);
+	dv_snap_u32(w, d->ops->nqueues);
+	for (unsigned int i = 0; i < d->ops->nqueues; i++) {
+		const struct dv_virtio_mmio_queue *q = &d->q[i];
+
+		dv_snap_u32(w, q->num);
+		dv_snap_u32(w, q->ready);
+		dv_snap_u64(w, q->desc);
+		dv_snap_u64(w, q->driver);
+		dv_snap_u64(w, q->device);
+		dv_snap_u32(w, q->ready ? q->vq.broken : 0);
+		dv_snap_u32(w, q->ready ? q->vq.last_avail : 0);
+		dv_snap_u32(w, q->ready ? q->vq.used_idx : 0);
+		dv_snap_u32(w, q->ready ? q->vq.signalled : 0);
+	}
+	dv_unlock(&d->lock);
+}
+
+/*
+ * A snapshot's transport, checked as the driver's writes would be: the
+ * features within what this device offers, and each ready queue set up
+ * again on guest RAM (dv_virtq_setup() checks its size and placement).
+ * Nothing is driven: the PLIC's state has the line.
+ */
+int dv_virtio_mmio_load(struct dv_virtio_mmio *d, struct dv_snap_r *r)
+{
+	bool event_idx;
+	int rc = 0;
+
+	dv_lock(&d->lock);
+	if (dv_snap_get_u64(r) != d->offered) {
+		rc = -EINVAL; /* another device, or another version of it */
+		goto out;
+	}
+	d->driver_features = dv_snap_get_u64(r) & d->offered;
+	d->dev_features_sel = dv_snap_get_u32(r) & 1;
+	d->drv_features_sel = dv_snap_get_u32(r) & 1;
+	d->queue_sel = dv_snap_get_u32(r);
+	d->status = dv_snap_get_u32(r) & (STATUS_DRIVER_BITS | VIRTIO_CONFIG_S_NEEDS_RESET);
+	d->isr = dv_snap_get_u32(r) & (VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG);
+	d->config_generation = dv_snap_get_u32(r);
+	d->level = dv_snap_get_u32(r) & 1;
+	if (dv_snap_get_u32(r) != d->ops->nqueues) {
+		rc = -EINVAL;
+		goto out;
+	}
+	event_idx = d->driver_features & BIT64(VIRTIO_RING_F_EVENT_IDX);
+	for (unsigned int i = 0; i < d->ops->nqueues && !r->bad; i++) {
+		struct dv_virtio_mmio_queue *q = &d->q[i];
+		uint32_t broken, last_avail, used_idx, signalled;
+
+		q->num = dv_snap_get_u32(r);
+		q->ready = dv_snap_get_u32(r) & 1;
+		q->desc = dv_snap_get_u64(r);
+		q->driver = dv_snap_get_u64(r);
+		q->device = dv_snap_get_u64(r);
+		broken = dv_snap_get_u32(r);
+		last_avail = dv_snap_get_u32(r);
+		used_idx = dv_snap_get_u32(r);
+		signalled = dv_snap_get_u32(r);
+		if (!q->ready)
+			continue;
+		if (q->num > d->ops->queue_max ||
+		    dv_virtq_setup(&q->vq, d->mem, (uint16_t)q->num, q->desc, q->driver, q->device,
+				   event_idx)) {
+			rc = -EINVAL;
+			goto out;
+		}
+		q->vq.broken = broken & 1;
+		q->vq.last_avail = (uint16_t)last_avail;
+		q->vq.used_idx = (uint16_t)used_idx;
+		q->vq.signalled = (uint16_t)signalled;
+	}
+	d->generation++;
+	rc = r->bad ? -EINVAL : 0;
+out:
+	dv_unlock(&d->lock);
+	return rc;
+}

@@ -101,6 +101,16 @@ extern const struct dv_mmio_ops dv_virtio_mmio_ops; /* opaque: struct dv_virtio_
 int dv_virtio_mmio_init(struct dv_virtio_mmio *dev, const struct dv_guest_mem *mem,
 			const struct dv_virtio_dev_ops *ops, void *opaque, struct dv_irq_line irq);
 void dv_virtio_mmio_destroy(struct dv_virtio_mmio *dev);
+struct dv_snap_w;
+struct dv_snap_r;
+/*
+ * Its registers and queues (snapshots, docs/snapshot.md), with the queues'
+ * positions; nothing may be popped and not yet pushed. load checks them as
+ * the driver's writes would be (-EINVAL) and drives no line.
+ */
+void dv_virtio_mmio_save(struct dv_virtio_mmio *dev, struct dv_snap_w *w);
+int dv_virtio_mmio_load(struct dv_virtio_mmio *dev, struct dv_snap_r *r);
+
 /* The device back to its reset state, as when the driver writes 0 to Status. */
 void dv_virtio_mmio_reset(struct dv_virtio_mmio *dev);
 

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/server.h"
@@ -201,6 +203,54 @@ static int api_reboot(void *ctx, const struct dv_http_req *req, struct dv_json *
 	return 204;
 }
 
+/*
+ * The paused VM into the three files the client opened and sent along
+ * (config, state, memory: duvisor ctl snapshot DIR makes them). Only they
+ * are written: this thread cannot open a file.
+ */
+static int api_snapshot(void *ctx, const struct dv_http_req *req, struct dv_json *j, char *why,
+			size_t n)
+{
+	struct dv_vm *vm = ctx;
+	struct timespec t0, t1;
+	uint64_t bytes;
+	struct stat st;
+	int rc;
+
+	if (!dv_vm_paused(vm)) {
+		snprintf(why, n, "pause the VM first (vm.pause)");
+		return 409;
+	}
+	for (unsigned int i = 0; i < 3; i++) {
+		if (fstat(req->fds[i], &st) || !S_ISREG(st.st_mode) || st.st_size) {
+			snprintf(why, n, "file %u is not an empty regular file", i);
+			return 400;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = dv_snapshot_write(vm, req->fds, &bytes, why, n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc)
+		return rc == -EBUSY ? 409 : 500;
+	dv_json_object(j, NULL);
+	dv_json_u64(j, "bytes", bytes);
+	dv_json_u64(
+	    j, "ms",
+	    (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	dv_json_end(j);
+	return 200;
+}
+
+static int api_restore(void *ctx, const struct dv_http_req *req, struct dv_json *j, char *why,
+		       size_t n)
+{
+	(void)ctx, (void)req, (void)j;
+	snprintf(why, n,
+		 "a duvisor runs one VM: restore a snapshot in a new one "
+		 "(duvisor restore DIR)");
+	return 501;
+}
+
 static int api_not_yet(void *ctx, const struct dv_http_req *req, struct dv_json *j, char *why,
 		       size_t n)
 {
@@ -209,21 +259,19 @@ static int api_not_yet(void *ctx, const struct dv_http_req *req, struct dv_json 
 	return 501;
 }
 
-static const char *const dv_snapshot_keys[] = {"destination_url", NULL};
-static const char *const dv_restore_keys[] = {"source_url", NULL};
 static const char *const dv_upgrade_keys[] = {"path", NULL};
 
 static const struct dv_api_route dv_vm_routes[] = {
-    {"vmm.ping", "GET", api_ping, NULL},
-    {"vm.info", "GET", api_info, NULL},
-    {"vm.counters", "GET", api_counters, NULL},
-    {"vm.pause", "PUT", api_pause, NULL},
-    {"vm.resume", "PUT", api_resume, NULL},
-    {"vm.shutdown", "PUT", api_shutdown, NULL},
-    {"vm.reboot", "PUT", api_reboot, NULL},
-    {"vm.snapshot", "PUT", api_not_yet, dv_snapshot_keys},
-    {"vm.restore", "PUT", api_not_yet, dv_restore_keys},
-    {"vmm.upgrade", "PUT", api_not_yet, dv_upgrade_keys},
+    {"vmm.ping", "GET", api_ping, NULL, 0},
+    {"vm.info", "GET", api_info, NULL, 0},
+    {"vm.counters", "GET", api_counters, NULL, 0},
+    {"vm.pause", "PUT", api_pause, NULL, 0},
+    {"vm.resume", "PUT", api_resume, NULL, 0},
+    {"vm.shutdown", "PUT", api_shutdown, NULL, 0},
+    {"vm.reboot", "PUT", api_reboot, NULL, 0},
+    {"vm.snapshot", "PUT", api_snapshot, NULL, 3}, /* config, state, memory */
+    {"vm.restore", "PUT", api_restore, NULL, 0},
+    {"vmm.upgrade", "PUT", api_not_yet, dv_upgrade_keys, 0},
 };
 
 int dv_vm_api_open(struct dv_vm *vm)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/snapbuf.h"
 #include "cli/cli.h"
 #include "api/json.h"
 #include "vmm/device.h"
@@ -125,6 +126,61 @@ void dv_devices_stats(const struct dv_devices *d, FILE *f)
 	for (unsigned int i = 0; i < d->n; i++)
 		if (d->dev[i].ops->stats)
 			d->dev[i].ops->stats(&d->dev[i], f);
+}
+
+int dv_devices_save(struct dv_devices *d, struct dv_snap_w *w)
+{
+	for (unsigned int i = 0; i < d->n; i++) {
+		struct dv_device *dev = &d->dev[i];
+		struct dv_snap_w one;
+		int rc = 0;
+
+		dv_snap_w_init(&one);
+		if (dev->ops->save)
+			rc = dev->ops->save(dev, &one);
+		if (!rc && one.nomem)
+			rc = -ENOMEM;
+		if (!rc) {
+			dv_snap_bytes(w, dev->name, (uint32_t)strlen(dev->name));
+			dv_snap_bytes(w, one.buf, (uint32_t)one.len);
+		}
+		dv_snap_w_free(&one);
+		if (rc) {
+			fprintf(stderr, "duvisor: %s: its state: %s\n", dev->name, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int dv_devices_load(struct dv_devices *d, struct dv_snap_r *r)
+{
+	for (unsigned int i = 0; i < d->n; i++) {
+		struct dv_device *dev = &d->dev[i];
+		const uint8_t *name, *state;
+		uint32_t nlen, slen;
+		struct dv_snap_r one;
+		int rc = 0;
+
+		name = dv_snap_get_bytes(r, &nlen, sizeof(dev->name));
+		state = dv_snap_get_bytes(r, &slen, UINT32_MAX);
+		if (r->bad || nlen != strlen(dev->name) || memcmp(name, dev->name, nlen)) {
+			fprintf(stderr, "duvisor: the snapshot has no state for %s at its place\n",
+				dev->name);
+			return -EINVAL;
+		}
+		dv_snap_r_init(&one, state, slen);
+		if (dev->ops->load)
+			rc = dev->ops->load(dev, &one);
+		if (!rc && (one.bad || one.p != one.end))
+			rc = -EINVAL;
+		if (rc) {
+			fprintf(stderr, "duvisor: %s: the snapshot's state: %s\n", dev->name,
+				strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
 }
 
 void dv_devices_counters(const struct dv_devices *d, struct dv_json *j)

@@ -21,6 +21,8 @@
 struct dv_config;
 struct dv_device;
 struct dv_json;
+struct dv_snap_r;
+struct dv_snap_w;
 struct dv_vm;
 
 #define DV_DEV_IRQ_NONE 0	   /* no interrupt */
@@ -57,6 +59,13 @@ struct dv_device_ops {
 	void (*stats)(const struct dv_device *dev, FILE *f);
 	/* Its counters as members of the open JSON object j (the API's vm.counters). NULL: none. */
 	void (*counters)(const struct dv_device *dev, struct dv_json *j);
+	/*
+	 * Its state for a snapshot (docs/snapshot.md), the VM paused: 0, or
+	 * -errno after saying why (-EBUSY: not now, try again). NULL: none.
+	 */
+	int (*save)(struct dv_device *dev, struct dv_snap_w *w);
+	/* A snapshot's state, after create() and before start(): 0 or -EINVAL. NULL: none. */
+	int (*load)(struct dv_device *dev, struct dv_snap_r *r);
 };
 
 struct dv_device {
@@ -105,6 +114,12 @@ void dv_devices_destroy(struct dv_devices *d);
 /* Reset every device, in creation order. */
 void dv_devices_reset(struct dv_devices *d);
 void dv_devices_stats(const struct dv_devices *d, FILE *f);
+/*
+ * Every device's state in creation order, each under its name; load finds
+ * the same devices in the same order or fails: 0 or -errno (said why).
+ */
+int dv_devices_save(struct dv_devices *d, struct dv_snap_w *w);
+int dv_devices_load(struct dv_devices *d, struct dv_snap_r *r);
 /* Each device with counters as a member of the open JSON object j, named as the device */
 void dv_devices_counters(const struct dv_devices *d, struct dv_json *j);
 /* The devices' device-tree nodes, in creation order: fills nodes[0..max) and returns the count. */

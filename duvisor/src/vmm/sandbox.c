@@ -89,7 +89,10 @@ static const struct dv_sys_rule dv_sys_io[] = {
 
 /* The control API: its clients, one at a time (api/server.c) */
 static const struct dv_sys_rule dv_sys_api[] = {
-    ANY(SYS_accept4), ANY(SYS_recvfrom), ANY(SYS_sendto), ANY(SYS_ppoll), ANY(SYS_close),
+    ANY(SYS_accept4), ANY(SYS_recvfrom),
+    ANY(SYS_recvmsg), /* a snapshot's files come with its request */
+    ANY(SYS_sendto),  ANY(SYS_ppoll),
+    ANY(SYS_close),   ANY(SYS_fsync), /* ... and are synced once written */
 };
 
 /* A disk's requests: the I/O kind's, and a vCPU's when a disk is served on vCPUs (io=vcpu) */

@@ -16,6 +16,7 @@
 #include "sbi/sbi.h"
 #include "vmm/crash.h"
 #include "vmm/exit.h"
+#include "vmm/vcpu_snap.h"
 #include "vmm/vm.h"
 #include "vmm/sandbox.h"
 #include "vmm/faults.h"
@@ -261,20 +262,33 @@ void *dv_vcpu_thread(void *arg)
 	if (rc) {
 		fprintf(stderr, "duvisor: vCPU %u: %s\n", vcpu->id, strerror(-rc));
 		dv_vm_stop(vm, DV_EXIT_FAILURE);
+		if (vm->restore)
+			dv_vcpu_restore_skip(vcpu); /* the others wait for it */
 		return NULL;
 	}
 	dv_sandbox_thread(DV_THREAD_VCPU);
-	if (vcpu->id == 0)
-		ops->vcpu_reset(vcpu, vcpu->start_pc, 0, vcpu->start_arg);
-	/* Secondary harts wait for SBI HSM: here, or in the backend */
-	if (vcpu->id == 0 || (ops->caps & DV_CAP_HART_START))
-		atomic_store(&vcpu->state, DV_VCPU_RUNNING);
+	if (vm->restore) {
+		rc = dv_vcpu_restore(vcpu);
+		if (rc) {
+			fprintf(stderr, "duvisor: vCPU %u: restoring its state: %s\n", vcpu->id,
+				strerror(-rc));
+			dv_vm_stop(vm, DV_EXIT_FAILURE);
+		}
+	} else {
+		if (vcpu->id == 0)
+			ops->vcpu_reset(vcpu, vcpu->start_pc, 0, vcpu->start_arg);
+		/* Secondary harts wait for SBI HSM: here, or in the backend */
+		if (vcpu->id == 0 || (ops->caps & DV_CAP_HART_START))
+			atomic_store(&vcpu->state, DV_VCPU_RUNNING);
+	}
 	while (!atomic_load(&vm->stopping)) {
 		/* At an exit boundary: the exit before is finished (vmm/pause.h) */
 		if (atomic_load_explicit(&vcpu->events, memory_order_relaxed) & DV_EV_PAUSE) {
 			atomic_fetch_and(&vcpu->events, ~DV_EV_PAUSE);
-			if (atomic_load(&vm->pause.gate))
+			if (atomic_load(&vm->pause.gate)) {
+				dv_vcpu_snap_take(vcpu);
 				dv_pause_park(vm);
+			}
 			continue;
 		}
 		if (atomic_load(&vcpu->state) != DV_VCPU_RUNNING) {

@@ -184,7 +184,7 @@ int dv_vm_run(const struct dv_config *cfg)
 	    .cfg = cfg, .mem_size = cfg->mem_size, .nr_vcpus = cfg->ncpus, .io_wake = -1};
 	struct dv_io io = {.vm = &vm, .loop = {.epfd = -1}};
 	int sigfd = -1;
-	struct dv_boot boot;
+	struct dv_boot boot = {0};
 	pthread_t io_thread;
 	sigset_t sigs;
 	unsigned int i;
@@ -209,6 +209,13 @@ int dv_vm_run(const struct dv_config *cfg)
 		vm.vcpus[i].id = i;
 	}
 
+	/* A snapshot is checked whole before anything is set up for it */
+	if (cfg->restore_dir) {
+		code = dv_restore_open(cfg, &vm.restore);
+		if (code)
+			goto out_free;
+		pthread_barrier_init(&vm.restore_met, NULL, cfg->ncpus);
+	}
 	rc = vm.ops->vm_init(&vm);
 	if (rc) {
 		code = rc == -ENODEV ? DV_EXIT_BACKEND : DV_EXIT_FAILURE;
@@ -235,13 +242,17 @@ int dv_vm_run(const struct dv_config *cfg)
 		code = rc;
 		goto out_devices;
 	}
-	rc = dv_vm_boot(&vm, &boot);
+	if (vm.restore) {
+		rc = dv_restore_vm(vm.restore, &vm);
+	} else {
+		rc = dv_vm_boot(&vm, &boot);
+		vm.vcpus[0].start_pc = boot.entry;
+		vm.vcpus[0].start_arg = boot.dtb;
+	}
 	if (rc) {
 		code = rc;
 		goto out_devices;
 	}
-	vm.vcpus[0].start_pc = boot.entry;
-	vm.vcpus[0].start_arg = boot.dtb;
 
 	/* Signals are for the I/O thread alone: vCPU threads may be in a guest */
 	sigemptyset(&sigs);
@@ -320,5 +331,9 @@ out_backend:
 	vm.ops->vm_destroy(&vm);
 out_free:
 	free(vm.vcpus);
+	if (vm.restore) {
+		pthread_barrier_destroy(&vm.restore_met);
+		dv_restore_free(vm.restore);
+	}
 	return code;
 }

@@ -15,6 +15,7 @@
 #include "vmm/irq.h"
 #include "vmm/mmio.h"
 #include "vmm/pause.h"
+#include "vmm/snapshot.h"
 #include "vmm/stats.h"
 
 struct dv_backend_ops;
@@ -64,6 +65,9 @@ struct dv_vcpu {
 	/* 1 while the thread sleeps (WFI, a stopped hart): a futex, see dv_vcpu_wait() */
 	atomic_int idle;
 
+	/* Taken by its thread each time it parks (vmm/pause.h), for a snapshot */
+	struct dv_vcpu_snap snap;
+
 	struct dv_stats stats;
 };
 
@@ -90,6 +94,9 @@ struct dv_vm {
 	atomic_bool stopping;
 	struct dv_pause pause;
 	struct dv_api *api; /* NULL without --api-socket */
+	/* duvisor restore: the snapshot, and the vCPUs meeting before they run it */
+	struct dv_restore *restore;
+	pthread_barrier_t restore_met;
 };
 
 int dv_vm_run(const struct dv_config *cfg);

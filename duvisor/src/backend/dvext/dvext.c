@@ -223,13 +223,83 @@ static bool dvext_irq_pending(struct dv_vcpu *vcpu)
 	return (csr_read(CSR_HUVIP) >> 1) & csr_read(CSR_HUVSIE) & (VSIE_SSIE | VSIE_SEIE);
 }
 
+/* time in HU mode is the host's; the guest's is that plus hutimedelta */
 static uint64_t dvext_guest_time(struct dv_vcpu *vcpu)
 {
 	uint64_t t;
 
 	(void)vcpu;
 	__asm__ __volatile__("rdtime %0" : "=r"(t));
-	return t; /* hutimedelta is 0 */
+	return t + csr_read(CSR_HUTIMEDELTA);
+}
+
+/*
+ * vCPU 0 sets the VM's clock; the others then take the same offset, so that
+ * every hart reads one clock (hutimedelta is per vCPU thread: the kernel
+ * keeps it with the thread).
+ */
+static int dvext_set_time(struct dv_vcpu *vcpu, uint64_t now)
+{
+	struct dvext_vm *b = vcpu->vm->backend;
+	uint64_t t;
+
+	if (vcpu->id == 0) {
+		__asm__ __volatile__("rdtime %0" : "=r"(t));
+		b->time_delta = now - t;
+	}
+	csr_write(CSR_HUTIMEDELTA, b->time_delta);
+	return 0;
+}
+
+/*
+ * The guest's state, on the vCPU's thread: its registers as the last exit
+ * left them (ctx), its FP registers still in the hart, its VS CSRs.
+ */
+static int dvext_vcpu_save(struct dv_vcpu *vcpu, struct dv_vcpu_regs *r)
+{
+	struct dvext_vcpu *v = vcpu->backend;
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r->x, v->ctx.x, sizeof(r->x));
+	r->x[0] = 0;
+	r->pc = v->ctx.pc;
+	r->priv = !!(v->ctx.hustatus & HUSTATUS_UPVP);
+	hu_fp_save(r->f);
+	r->sstatus = csr_read(CSR_HUVSSTATUS);
+	r->sie = csr_read(CSR_HUVSIE);
+	r->stvec = csr_read(CSR_HUVSTVEC);
+	r->sscratch = csr_read(CSR_HUVSSCRATCH);
+	r->sepc = csr_read(CSR_HUVSEPC);
+	r->scause = csr_read(CSR_HUVSCAUSE);
+	r->stval = csr_read(CSR_HUVSTVAL);
+	r->satp = csr_read(CSR_HUVSATP);
+	r->stimecmp = csr_read(CSR_HUVSTIMECMP);
+	r->sip = (csr_read(CSR_HUVIP) & HVIP_VSSIP) >> 1; /* the IPI; the PLIC drives SEIP */
+	return 0;
+}
+
+static int dvext_vcpu_load(struct dv_vcpu *vcpu, const struct dv_vcpu_regs *r)
+{
+	struct dvext_vcpu *v = vcpu->backend;
+
+	memcpy(v->ctx.x, r->x, sizeof(v->ctx.x));
+	v->ctx.x[0] = 0;
+	v->ctx.pc = r->pc;
+	v->ctx.hustatus = HUSTATUS_UPV | HUSTATUS_VTW | (r->priv ? HUSTATUS_UPVP : 0);
+	hu_fp_load(r->f);
+	/* The VS CSRs legalise what they are given, as the guest's own writes would be */
+	csr_write(CSR_HUVSSTATUS, r->sstatus);
+	csr_write(CSR_HUVSIE, r->sie);
+	csr_write(CSR_HUVSTVEC, r->stvec);
+	csr_write(CSR_HUVSSCRATCH, r->sscratch);
+	csr_write(CSR_HUVSEPC, r->sepc);
+	csr_write(CSR_HUVSCAUSE, r->scause);
+	csr_write(CSR_HUVSTVAL, r->stval);
+	csr_write(CSR_HUVSATP, r->satp);
+	csr_write(CSR_HUVSTIMECMP, r->stimecmp);
+	csr_write(CSR_HUVIP, (r->sip & 2) << 1);
+	v->vseip = false; /* the PLIC's line is taken again before the first entry */
+	return 0;
 }
 
 static uint64_t dvext_timer_deadline(struct dv_vcpu *vcpu)
@@ -298,5 +368,9 @@ const struct dv_backend_ops dv_dvext_backend = {
     .set_timer = dvext_set_timer,
     .io_thread_init = dvext_io_thread_init,
     .kick = dvext_kick,
+    .vcpu_save = dvext_vcpu_save,
+    .vcpu_load = dvext_vcpu_load,
+    .get_time = dvext_guest_time,
+    .set_time = dvext_set_time,
     .vcpu_ioctls = {dvext_vcpu_ioctls, 1},
 };

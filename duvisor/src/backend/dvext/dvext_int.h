@@ -40,6 +40,7 @@ struct dvext_vm {
 	bool lazy;
 	uint64_t ram_hpa, ram_size;
 	struct dv_lock s2_lock; /* vCPU threads map concurrently */
+	uint64_t time_delta;	/* hutimedelta, as vCPU 0 set it (restore) */
 };
 
 struct dvext_vcpu {

@@ -134,3 +134,29 @@ hu_fp_reset:
 	.endr
 	ret
 	.size hu_fp_reset, . - hu_fp_reset
+
+	/* hu_fp_save(f[33]): the guest's f0..f31 and fcsr (f[32]), as they are */
+	.globl hu_fp_save
+	.type hu_fp_save, @function
+	.balign 4
+hu_fp_save:
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	fsd	f\n, (\n * 8)(a0)
+	.endr
+	frcsr	t0
+	sd	t0, 256(a0)
+	ret
+	.size hu_fp_save, . - hu_fp_save
+
+	/* hu_fp_load(f[33]): the guest's f0..f31 and fcsr from f */
+	.globl hu_fp_load
+	.type hu_fp_load, @function
+	.balign 4
+hu_fp_load:
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	fld	f\n, (\n * 8)(a0)
+	.endr
+	ld	t0, 256(a0)
+	fscsr	t0
+	ret
+	.size hu_fp_load, . - hu_fp_load

@@ -34,6 +34,9 @@ _Static_assert(sizeof(struct hu_ctx) == HU_CTX_SIZE, "hu_ctx layout");
 uint64_t hu_enter(struct hu_ctx *ctx);
 /* The calling thread's FP registers (the guest's) as after a reset */
 void hu_fp_reset(void);
+/* The calling thread's FP registers (the guest's) to or from f[0..31], fcsr in f[32] */
+void hu_fp_save(uint64_t *f);
+void hu_fp_load(const uint64_t *f);
 #endif
 
 #endif /* DV_HU_CTX_H */

@@ -365,9 +365,120 @@ static bool kvm_b_kick(struct dv_vcpu *target)
 	return true;
 }
 
-/* A vCPU runs, reads and sets its registers, lowers its line; any thread raises a line */
-static const uint32_t kvm_b_vcpu_ioctls[] = {KVM_RUN, KVM_INTERRUPT, KVM_GET_ONE_REG,
-					     KVM_SET_ONE_REG};
+#define KVM_REG(type, i)  (KVM_REG_RISCV | KVM_REG_SIZE_U64 | (type) | (i))
+#define KVM_CSR_REG(name) KVM_REG(KVM_REG_RISCV_CSR, KVM_REG_RISCV_CSR_REG(name))
+#define KVM_TIMER(name)	  KVM_REG(KVM_REG_RISCV_TIMER, KVM_REG_RISCV_TIMER_REG(name))
+#define KVM_FCSR	  (KVM_REG_RISCV | KVM_REG_SIZE_U32 | KVM_REG_RISCV_FP_D | 32)
+
+/* The CSRs of struct dv_vcpu_regs, in KVM's order */
+#define KVM_B_CSRS(r)                                                                              \
+	{                                                                                          \
+		{KVM_CSR_REG(sstatus), &(r)->sstatus}, {KVM_CSR_REG(sie), &(r)->sie},              \
+		    {KVM_CSR_REG(stvec), &(r)->stvec}, {KVM_CSR_REG(sscratch), &(r)->sscratch},    \
+		    {KVM_CSR_REG(sepc), &(r)->sepc}, {KVM_CSR_REG(scause), &(r)->scause},          \
+		    {KVM_CSR_REG(stval), &(r)->stval}, {KVM_CSR_REG(satp), &(r)->satp},            \
+		    {KVM_TIMER(compare), &(r)->stimecmp},                                          \
+	}
+
+struct kvm_b_reg {
+	uint64_t id;
+	uint64_t *val;
+};
+
+/*
+ * An MMIO or SBI exit's result is written into the guest at the next
+ * KVM_RUN: run once with immediate_exit, which finishes it and returns at
+ * once, so that the registers read are the ones the guest goes on with.
+ */
+static int kvm_b_settle(struct kvm_b_vcpu *v)
+{
+	v->run->immediate_exit = 1;
+	if (ioctl(v->fd, KVM_RUN, 0) == 0 || (errno != EINTR && errno != EAGAIN))
+		return errno ? -errno : -EIO;
+	v->run->immediate_exit = 0;
+	return 0;
+}
+
+static int kvm_b_vcpu_save(struct dv_vcpu *vcpu, struct dv_vcpu_regs *r)
+{
+	struct kvm_b_vcpu *v = vcpu->backend;
+	struct kvm_b_reg csrs[] = KVM_B_CSRS(r);
+	struct kvm_mp_state mp;
+	uint64_t sip = 0, fcsr32 = 0;
+	int rc = kvm_b_settle(v);
+
+	memset(r, 0, sizeof(*r));
+	for (unsigned int i = 0; !rc && i < 32; i++)
+		rc = kvm_b_one_reg(v->fd, KVM_GET_ONE_REG, KVM_CORE_REG(i), i ? &r->x[i] : &r->pc);
+	if (!rc)
+		rc = kvm_b_one_reg(v->fd, KVM_GET_ONE_REG, KVM_CORE_REG(32), &r->priv);
+	for (unsigned int i = 0; !rc && i < sizeof(csrs) / sizeof(csrs[0]); i++)
+		rc = kvm_b_one_reg(v->fd, KVM_GET_ONE_REG, csrs[i].id, csrs[i].val);
+	if (!rc)
+		rc = kvm_b_one_reg(v->fd, KVM_GET_ONE_REG, KVM_CSR_REG(sip), &sip);
+	for (unsigned int i = 0; !rc && i < 32; i++)
+		rc =
+		    kvm_b_one_reg(v->fd, KVM_GET_ONE_REG, KVM_REG(KVM_REG_RISCV_FP_D, i), &r->f[i]);
+	if (!rc)
+		rc = kvm_b_one_reg(v->fd, KVM_GET_ONE_REG, KVM_FCSR, &fcsr32);
+	if (!rc && ioctl(v->fd, KVM_GET_MP_STATE, &mp) < 0)
+		rc = -errno;
+	r->f[32] = (uint32_t)fcsr32; /* the low word: little-endian */
+	r->sip = sip & 2;	     /* SSIP alone: the timer and the PLIC drive the others */
+	r->stopped = !rc && mp.mp_state == KVM_MP_STATE_STOPPED;
+	return rc;
+}
+
+static int kvm_b_vcpu_load(struct dv_vcpu *vcpu, const struct dv_vcpu_regs *in)
+{
+	struct kvm_b_vcpu *v = vcpu->backend;
+	struct dv_vcpu_regs copy = *in, *r = &copy;
+	struct kvm_b_reg csrs[] = KVM_B_CSRS(r);
+	struct kvm_mp_state mp = {in->stopped ? KVM_MP_STATE_STOPPED : KVM_MP_STATE_RUNNABLE};
+	uint64_t on = KVM_RISCV_TIMER_STATE_ON, fcsr32 = (uint32_t)in->f[32], sip = in->sip & 2;
+	int rc = 0;
+
+	for (unsigned int i = 0; !rc && i < 32; i++)
+		rc = kvm_b_one_reg(v->fd, KVM_SET_ONE_REG, KVM_CORE_REG(i), i ? &r->x[i] : &r->pc);
+	if (!rc)
+		rc = kvm_b_one_reg(v->fd, KVM_SET_ONE_REG, KVM_CORE_REG(32), &r->priv);
+	for (unsigned int i = 0; !rc && i < sizeof(csrs) / sizeof(csrs[0]); i++)
+		rc = kvm_b_one_reg(v->fd, KVM_SET_ONE_REG, csrs[i].id, csrs[i].val);
+	if (!rc)
+		rc = kvm_b_one_reg(v->fd, KVM_SET_ONE_REG, KVM_CSR_REG(sip), &sip);
+	if (!rc)
+		rc = kvm_b_one_reg(v->fd, KVM_SET_ONE_REG, KVM_TIMER(state), &on);
+	for (unsigned int i = 0; !rc && i < 32; i++)
+		rc =
+		    kvm_b_one_reg(v->fd, KVM_SET_ONE_REG, KVM_REG(KVM_REG_RISCV_FP_D, i), &r->f[i]);
+	if (!rc)
+		rc = kvm_b_one_reg(v->fd, KVM_SET_ONE_REG, KVM_FCSR, &fcsr32);
+	if (!rc && ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
+		rc = -errno;
+	return rc;
+}
+
+/* The guest's clock is the VM's: one offset for every vCPU */
+static uint64_t kvm_b_get_time(struct dv_vcpu *vcpu)
+{
+	struct kvm_b_vcpu *v = vcpu->backend;
+	uint64_t t = 0;
+
+	kvm_b_one_reg(v->fd, KVM_GET_ONE_REG, KVM_TIMER(time), &t);
+	return t;
+}
+
+static int kvm_b_set_time(struct dv_vcpu *vcpu, uint64_t now)
+{
+	struct kvm_b_vcpu *v = vcpu->backend;
+
+	return vcpu->id ? 0 : kvm_b_one_reg(v->fd, KVM_SET_ONE_REG, KVM_TIMER(time), &now);
+}
+
+/* A vCPU runs, reads and sets its registers and run state, lowers its line; any thread raises a
+ * line */
+static const uint32_t kvm_b_vcpu_ioctls[] = {KVM_RUN,	      KVM_INTERRUPT,	KVM_GET_ONE_REG,
+					     KVM_SET_ONE_REG, KVM_GET_MP_STATE, KVM_SET_MP_STATE};
 static const uint32_t kvm_b_io_ioctls[] = {KVM_INTERRUPT};
 
 const struct dv_backend_ops dv_kvm_backend = {
@@ -386,6 +497,10 @@ const struct dv_backend_ops dv_kvm_backend = {
     .set_reg = kvm_b_set_reg,
     .set_ext_irq = kvm_b_set_ext_irq,
     .kick = kvm_b_kick,
+    .vcpu_save = kvm_b_vcpu_save,
+    .vcpu_load = kvm_b_vcpu_load,
+    .get_time = kvm_b_get_time,
+    .set_time = kvm_b_set_time,
     .vcpu_ioctls = {kvm_b_vcpu_ioctls, sizeof(kvm_b_vcpu_ioctls) / sizeof(uint32_t)},
     .io_ioctls = {kvm_b_io_ioctls, sizeof(kvm_b_io_ioctls) / sizeof(uint32_t)},
 };
