@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hw/plic.h"
+#include "util/snapbuf.h"
 #include "unit.h"
 
 #define PRIO(src)      (DV_PLIC_PRIORITY_BASE + 4 * (uint64_t)(src))
@@ -490,6 +491,61 @@ UT_TEST(plic_concurrent_devices)
 		UT_CHECK(rd(ut_failed, p, CLAIM(0)) == want, "final claim %u", want);
 	UT_CHECK(!r.level[0], "line low once all are claimed");
 	dv_plic_destroy(p);
+}
+
+UT_TEST(plic_state_saves_loads_and_resyncs)
+{
+	struct recorder r1, r2;
+	struct dv_plic *a = make(&r1, NSRC), *b;
+	struct dv_snap_w w;
+	struct dv_snap_r rd_;
+	uint32_t claimed;
+
+	wr(ut_failed, a, PRIO(5), 3);
+	wr(ut_failed, a, PRIO(40), 7);
+	enable(ut_failed, a, 1, 5);
+	enable(ut_failed, a, 1, 40);
+	wr(ut_failed, a, THRESH(1), 2);
+	dv_plic_set_irq(a, 5, true);
+	dv_plic_set_irq(a, 40, true);
+	claimed = rd(ut_failed, a, CLAIM(1)); /* 40 (priority 7) is claimed, 5 pending */
+	UT_CHECK(claimed == 40, "claimed %u", claimed);
+	dv_snap_w_init(&w);
+	dv_plic_save(a, &w);
+	b = make(&r2, NSRC);
+	dv_snap_r_init(&rd_, w.buf, w.len);
+	UT_CHECK(dv_plic_load(b, &rd_) == 0 && rd_.p == rd_.end, "load failed");
+	UT_CHECK(r2.calls[1] == 0, "load drove a line");
+	dv_plic_resync(b);
+	UT_CHECK(r2.level[1] && !r2.level[0] && r2.calls[0] == 1, "resync: %d %d", r2.level[1],
+		 r2.level[0]);
+	UT_CHECK(rd(ut_failed, b, PRIO(40)) == 7 && rd(ut_failed, b, THRESH(1)) == 2, "registers");
+	UT_CHECK(rd(ut_failed, b, CLAIM(1)) == 5, "the pending source after load");
+	wr(ut_failed, b, CLAIM(1), 40); /* completing the one claimed before the snapshot */
+	UT_CHECK(rd(ut_failed, b, CLAIM(1)) == 40, "40 not pending again after its completion");
+	/* another geometry, cuts, and all-ones values */
+	dv_plic_destroy(b);
+	b = make(&r2, NSRC / 2);
+	dv_snap_r_init(&rd_, w.buf, w.len);
+	UT_CHECK(dv_plic_load(b, &rd_) == -EINVAL, "a PLIC of other sources loaded");
+	dv_plic_destroy(b);
+	for (size_t n = 8; n < w.len; n++) {
+		b = make(&r2, NSRC);
+		dv_snap_r_init(&rd_, w.buf, n);
+		UT_CHECK(dv_plic_load(b, &rd_) == -EINVAL, "cut to %zu loaded", n);
+		dv_plic_destroy(b);
+	}
+	memset(w.buf + 8, 0xff, w.len - 8);
+	b = make(&r2, NSRC);
+	dv_snap_r_init(&rd_, w.buf, w.len);
+	UT_CHECK(dv_plic_load(b, &rd_) == 0, "all-ones refused");
+	UT_CHECK(rd(ut_failed, b, PRIO(0)) == 0 && rd(ut_failed, b, PRIO(1)) == 7 &&
+		     rd(ut_failed, b, THRESH(0)) == 7 &&
+		     rd(ut_failed, b, ENABLE(0, 0)) == 0xfffffffe,
+		 "all-ones not legalised");
+	dv_plic_destroy(b);
+	dv_plic_destroy(a);
+	dv_snap_w_free(&w);
 }
 
 UT_MAIN()

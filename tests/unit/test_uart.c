@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hw/uart.h"
+#include "util/snapbuf.h"
 #include "unit.h"
 
 /* What the UART drives on its line and hands to the host. */
@@ -463,6 +464,48 @@ UT_TEST(uart_concurrent_rx)
 	pthread_join(th, NULL);
 	UT_CHECK(got == f.total, "received %zu of %zu", got, f.total);
 	dv_uart_destroy(r.u);
+}
+
+UT_TEST(uart_state_saves_and_loads)
+{
+	struct rig a, b;
+	struct dv_snap_w w;
+	struct dv_snap_r r;
+
+	make(&a);
+	wr(ut_failed, &a, 3, 0x80); /* DLAB: divisor 0x0c01 */
+	wr(ut_failed, &a, 0, 0x01);
+	wr(ut_failed, &a, 1, 0x0c);
+	wr(ut_failed, &a, 3, 0x03);
+	wr(ut_failed, &a, 2, 0x01); /* FIFOs on */
+	wr(ut_failed, &a, 1, 0x01); /* received-data interrupt */
+	wr(ut_failed, &a, 7, 0x5a);
+	rx_str(&a, "hello");
+	dv_snap_w_init(&w);
+	dv_uart_save(a.u, &w);
+	make(&b);
+	dv_snap_r_init(&r, w.buf, w.len);
+	UT_CHECK(dv_uart_load(b.u, &r) == 0 && r.p == r.end, "load failed");
+	UT_CHECK(b.level, "the received-data interrupt is not up after load");
+	UT_CHECK(rd(ut_failed, &b, 7) == 0x5a && rd(ut_failed, &b, 3) == 0x03, "registers");
+	UT_CHECK(rd(ut_failed, &b, 0) == 'h' && rd(ut_failed, &b, 0) == 'e', "the received bytes");
+	/* hostile: a receive count above the buffer, all-ones registers */
+	dv_uart_destroy(b.u);
+	make(&b);
+	memset(w.buf + 8, 0xff, 4);
+	dv_snap_r_init(&r, w.buf, w.len);
+	UT_CHECK(dv_uart_load(b.u, &r) == -EINVAL, "a count above the buffer loaded");
+	memset(w.buf, 0xff, 8);
+	memset(w.buf + 8, 0, 4);
+	dv_snap_r_init(&r, w.buf, 12);
+	UT_CHECK(dv_uart_load(b.u, &r) == 0, "all-ones registers refused");
+	UT_CHECK(rd(ut_failed, &b, 3) == 0xff && rd(ut_failed, &b, 1) == 0xff, "LCR, divisor");
+	wr(ut_failed, &b, 3, 0x03); /* DLAB off: IER, not the divisor */
+	UT_CHECK(rd(ut_failed, &b, 1) == 0x0f && rd(ut_failed, &b, 4) == 0x1f, "IER %#x MCR %#x",
+		 rd(ut_failed, &b, 1), rd(ut_failed, &b, 4));
+	dv_uart_destroy(b.u);
+	dv_uart_destroy(a.u);
+	dv_snap_w_free(&w);
 }
 
 UT_MAIN()
