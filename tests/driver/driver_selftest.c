@@ -13,6 +13,7 @@
  *   driver_selftest [group...]    run only the named groups
  *   driver_selftest --exec-probe  (t_fork.c) read hustatus: SIGILL expected
  *   driver_selftest --exec-owner FD (t_harden.c) calls on a VM opened before exec
+ *   driver_selftest --adopt-probe FD HPA MARKED (t_handover.c) adopts a VM after exec
  *   driver_selftest --as-user PROGRAM [ARG...]
  *                                 become that user and exec PROGRAM
  */
@@ -49,6 +50,7 @@ static const struct test_group {
     {"signals", t_signals, 60, false},
     {"errors", t_errors, 60, false},
     {"fork", t_fork, 60, false},
+    {"handover", t_handover, 60, false},
     {"kill", t_kill, 60, false},
     {"undelegated", t_undeleg, 90, false},
     {"attacks", t_attacks, 180, false},
@@ -171,6 +173,9 @@ int main(int argc, char **argv)
 		return 5 + (int)(csr_read(CSR_HUSTATUS) & 1);
 	if (argc == 3 && !strcmp(argv[1], "--exec-owner"))
 		return harden_exec_owner_probe(atoi(argv[2]));
+	if (argc == 5 && !strcmp(argv[1], "--adopt-probe"))
+		return handover_adopt_probe(atoi(argv[2]), strtoull(argv[3], NULL, 10),
+					    atoi(argv[4]));
 	if (argc >= 3 && !strcmp(argv[1], "--as-user")) {
 		char err[200];
 		if (become_user(err, sizeof(err)) < 0) {

@@ -257,6 +257,12 @@ def _():
     expect_ok("vsstatus_reset_at_register", "vsstatus_reset_fresh_hart")
 
 
+@test("a VM handed to the owner's next image: adopted only after HANDOVER and an exec, once, by "
+      "the owner alone; its regions mapped again are the same pages; a guest runs on the old tables")
+def _():
+    expect_ok("handover_misuse_without_exec", "handover_needs_the_mark", "handover_adopt_after_exec")
+
+
 @test("vfork() and CLONE_VM children, and the owner after exec: EPERM; the parent's VM still runs")
 def _():
     expect_ok("clone_vm_child_eperm", "clone_vfork_child_eperm", "vfork_child_eperm",
