@@ -6,6 +6,7 @@
 #include "ctl/ctl.h"
 #include "jail/jail.h"
 #include "vmm/crash.h"
+#include "vmm/upgrade.h"
 #include "vmm/vm.h"
 #include "vmm/faults.h"
 
@@ -25,6 +26,13 @@ int main(int argc, char **argv)
 		return DV_EXIT_OK;
 	case DV_ACTION_CTL:
 		return dv_ctl_run(&cfg.ctl, stdout, stderr);
+	case DV_ACTION_UPGRADED:
+		/* The new image of a live upgrade: in the old one's jail, with its VM */
+		if (dv_faults_init())
+			return DV_EXIT_USAGE;
+		dv_crash_install();
+		rc = dv_upgrade_take(&cfg);
+		return rc ? rc : dv_vm_run(&cfg);
 	default:
 		if (dv_faults_init())
 			return DV_EXIT_USAGE;

@@ -344,5 +344,6 @@ def _():
 import jail_cases  # noqa: E402,F401  (the jail's tests, registered on import)
 import api_cases  # noqa: E402,F401  (the control API's tests, registered on import)
 import snapshot_cases  # noqa: E402,F401  (snapshot and restore, registered on import)
+import upgrade_cases  # noqa: E402,F401  (live upgrade, registered on import)
 
 main("e2e[%s]" % backend())

@@ -68,7 +68,8 @@ static const struct dv_api_table table = {routes, 3, NULL};
 static int ask(const char *request, char *body, size_t cap)
 {
 	static char out[DV_API_MAX_ANSWER + 1];
-	size_t n = dv_api_answer(&table, request, strlen(request), NULL, 0, out, sizeof(out) - 1);
+	size_t n =
+	    dv_api_answer(&table, request, strlen(request), NULL, 0, -1, out, sizeof(out) - 1);
 	char *b;
 
 	out[n] = '\0';

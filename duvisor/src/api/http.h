@@ -22,6 +22,7 @@ struct dv_http_req {
 	/* Unix sockets: descriptors that came with it (SCM_RIGHTS; the server owns them) */
 	int fds[4];
 	unsigned int nfds;
+	int conn; /* the client's connection (-1: none), for an answer given later */
 };
 
 /*

@@ -48,7 +48,7 @@ static const struct dv_api_route *find(const struct dv_api_table *t, const char 
 }
 
 size_t dv_api_answer(const struct dv_api_table *t, const char *buf, size_t len, const int *fds,
-		     unsigned int nfds, char *out, size_t cap)
+		     unsigned int nfds, int conn, char *out, size_t cap)
 {
 	static const char *const no_keys[] = {NULL};
 	char body[DV_API_MAX_ANSWER - 256], why[512] = "", allow[64];
@@ -89,6 +89,7 @@ size_t dv_api_answer(const struct dv_api_table *t, const char *buf, size_t len, 
 	for (unsigned int i = 0; i < nfds && i < sizeof(req.fds) / sizeof(req.fds[0]); i++)
 		req.fds[i] = fds[i];
 	req.nfds = nfds;
+	req.conn = conn;
 	if (req.body_len) {
 		rc = dv_json_check(req.body, req.body_len, r->keys ? r->keys : no_keys, &bad);
 		if (rc == -ENOENT) {
@@ -251,7 +252,7 @@ void dv_api_serve_one(int fd, const struct dv_api_table *t)
 			goto out; /* closed before a whole request */
 		len += (size_t)r;
 	}
-	n = dv_api_answer(t, in, len, fds, nfds, out, sizeof(out));
+	n = dv_api_answer(t, in, len, fds, nfds, fd, out, sizeof(out));
 	send_all(fd, out, n);
 out:
 	for (unsigned int i = 0; i < nfds; i++)

@@ -45,7 +45,7 @@ struct dv_api_table {
  * (still the caller's to close), in out[0..cap): its length.
  */
 size_t dv_api_answer(const struct dv_api_table *t, const char *buf, size_t len, const int *fds,
-		     unsigned int nfds, char *out, size_t cap);
+		     unsigned int nfds, int conn, char *out, size_t cap);
 
 /*
  * A listening socket at path, readable and writable by its owner alone. A

@@ -87,6 +87,12 @@ struct dv_vcpu_regs {
 	uint64_t stopped;  /* the backend's HSM (DV_CAP_HART_START): the hart is stopped */
 };
 
+/* Live upgrade (vmm/upgrade.h): what a backend keeps across the exec */
+struct dv_handover {
+	int fds[4]; /* -1: none */
+	uint64_t words[4];
+};
+
 struct dv_backend_ops {
 	const char *name;
 	unsigned int caps; /* DV_CAP_* */
@@ -122,6 +128,13 @@ struct dv_backend_ops {
 	uint64_t (*guest_time)(struct dv_vcpu *vcpu);
 	uint64_t (*timer_deadline)(struct dv_vcpu *vcpu);
 	void (*set_timer)(struct dv_vcpu *vcpu, uint64_t deadline);
+	/*
+	 * Live upgrade, the VM paused: in the old image, what to keep across
+	 * the exec (and tell the kernel); in the new one, vm_init's work from
+	 * that. 0 or -errno (-EOPNOTSUPP: this VM cannot be handed over).
+	 */
+	int (*handover)(struct dv_vm *vm, struct dv_handover *h);
+	int (*vm_adopt)(struct dv_vm *vm, const struct dv_handover *h);
 	/* On the vCPU's thread, at an exit boundary: its state (0 or -errno) */
 	int (*vcpu_save)(struct dv_vcpu *vcpu, struct dv_vcpu_regs *regs);
 	int (*vcpu_load)(struct dv_vcpu *vcpu, const struct dv_vcpu_regs *regs);

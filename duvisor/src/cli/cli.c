@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -240,6 +241,17 @@ static int set_api_socket(struct dv_config *cfg, const struct dv_opt *o, const c
 	return 0;
 }
 
+static int set_live_upgrade(struct dv_config *cfg, const struct dv_opt *o, const char *val,
+			    FILE *err)
+{
+	static const struct dv_name_val tab[] = {{"on", 1}, {"off", 0}};
+	int v = 0, r = set_enum(&v, tab, 2, "on, off", o, val, err);
+
+	if (!r)
+		cfg->live_upgrade = v;
+	return r;
+}
+
 static int set_stats(struct dv_config *cfg, const struct dv_opt *o, const char *val, FILE *err)
 {
 	(void)o, (void)val, (void)err;
@@ -292,6 +304,11 @@ static const struct dv_opt dv_opts[] = {
      "serve the control API (HTTP, JSON) on a Unix socket\n" HELP_INDENT
      "at PATH, its owner's alone (docs/api.md)",
      set_api_socket},
+    {"live-upgrade", "on|off", false,
+     "let vmm.upgrade replace this binary under the running\n" HELP_INDENT
+     "guest (needs --api-socket; its thread's filter then\n" HELP_INDENT
+     "allows what the new binary needs to start; off)",
+     set_live_upgrade},
     {"dump-dtb", "FILE", false, "also write the generated device tree to FILE", set_dump_dtb},
     {"stats", NULL, false, "print exit statistics when the guest stops", set_stats},
 };
@@ -344,8 +361,10 @@ void dv_cli_usage(FILE *out)
 	      "with the options it was started with; options given replace those.\n"
 	      "\n"
 	      "ctl asks the duvisor serving PATH (run --api-socket PATH) and prints its\n"
-	      "JSON answer: VERB is ping, info, counters, pause, resume, shutdown, reboot\n"
-	      "or snapshot DIR (of a paused VM, into the new directory DIR).\n"
+	      "JSON answer: VERB is ping, info, counters, pause, resume, shutdown, reboot,\n"
+	      "snapshot DIR (of a paused VM, into the new directory DIR) or upgrade PATH\n"
+	      "(replace that duvisor's binary by PATH under the running guest: it needs\n"
+	      "--live-upgrade on).\n"
 	      "Its exit status: 0 done, 1 refused (the answer's error is printed),\n"
 	      "2 bad command line, 3 nothing serves PATH.\n",
 	      out);
@@ -359,6 +378,11 @@ static void set_defaults(struct dv_config *cfg)
 	cfg->ncpus = DV_CLI_DEFAULT_CPUS;
 	cfg->backend = DV_BACKEND_DVEXT;
 	cfg->console = DV_CONSOLE_SERIAL;
+	cfg->upgrade_fd = -1;
+	for (unsigned int i = 0; i < DV_CLI_MAX_DISKS; i++)
+		cfg->disks[i].fd = -1;
+	for (unsigned int i = 0; i < DV_CLI_MAX_NETS; i++)
+		cfg->nets[i].fd = -1;
 }
 
 static bool is_help(const char *a)
@@ -464,8 +488,12 @@ static int parse_run(int argc, char **argv, struct dv_config *cfg, FILE *err)
 	if (!cfg->cmdline)
 		cfg->cmdline = cfg->console == DV_CONSOLE_VIRTIO ? DV_CLI_CMDLINE_VIRTIO
 								 : DV_CLI_CMDLINE_SERIAL;
+	if (cfg->live_upgrade && !cfg->api_socket)
+		return dv_cli_usage_error(err, "--live-upgrade on needs --api-socket PATH");
 	r = dv_cli_check_jail(cfg, err);
-	return r ? r : check_files(cfg, err);
+	if (r || cfg->action == DV_ACTION_UPGRADED)
+		return r; /* the new image takes the files over: none is opened by name */
+	return check_files(cfg, err);
 }
 
 /* "restore DIR [OPTION]...": the snapshot's run options, the given ones replacing theirs */
@@ -489,8 +517,8 @@ static int parse_restore(int argc, char **argv, struct dv_config *cfg, FILE *err
 	return parse_run(n, all, cfg, err);
 }
 
-static const char *const dv_ctl_verbs[] = {"ping",     "info",	 "counters", "pause", "resume",
-					   "shutdown", "reboot", "snapshot", NULL};
+static const char *const dv_ctl_verbs[] = {"ping",     "info",	 "counters", "pause",	"resume",
+					   "shutdown", "reboot", "snapshot", "upgrade", NULL};
 
 /* "ctl --api-socket PATH VERB" (or --api-socket=PATH; the option before or after VERB) */
 static int parse_ctl(int argc, char **argv, struct dv_config *cfg, FILE *err)
@@ -517,10 +545,11 @@ static int parse_ctl(int argc, char **argv, struct dv_config *cfg, FILE *err)
 		}
 		if (a[0] == '-')
 			return dv_cli_usage_error(err, "ctl: unknown option '%s'", a);
-		if (cfg->ctl.verb && !strcmp(cfg->ctl.verb, "snapshot") && !cfg->ctl.arg) {
+		if (cfg->ctl.verb && !cfg->ctl.arg &&
+		    (!strcmp(cfg->ctl.verb, "snapshot") || !strcmp(cfg->ctl.verb, "upgrade"))) {
 			if (!*a)
-				return dv_cli_usage_error(err,
-							  "ctl: snapshot: DIR must name a path");
+				return dv_cli_usage_error(err, "ctl: %s: an empty path",
+							  cfg->ctl.verb);
 			cfg->ctl.arg = a;
 			continue;
 		}
@@ -533,18 +562,28 @@ static int parse_ctl(int argc, char **argv, struct dv_config *cfg, FILE *err)
 			return dv_cli_usage_error(
 			    err,
 			    "ctl: unknown verb '%s' (want ping, info, counters, pause, resume, "
-			    "shutdown, reboot or snapshot DIR)",
+			    "shutdown, reboot, snapshot DIR or upgrade PATH)",
 			    a);
 	}
 	if (!cfg->api_socket)
 		return dv_cli_usage_error(err, "ctl: missing --api-socket PATH");
 	if (!cfg->ctl.verb)
-		return dv_cli_usage_error(err, "ctl: missing verb (ping, info, counters, pause, "
-					       "resume, shutdown, reboot or snapshot DIR)");
+		return dv_cli_usage_error(
+		    err, "ctl: missing verb (ping, info, counters, pause, "
+			 "resume, shutdown, reboot, snapshot DIR or upgrade PATH)");
 	if (!strcmp(cfg->ctl.verb, "snapshot") && !cfg->ctl.arg)
 		return dv_cli_usage_error(err, "ctl: snapshot: missing DIR");
+	if (!strcmp(cfg->ctl.verb, "upgrade") && !cfg->ctl.arg)
+		return dv_cli_usage_error(err, "ctl: upgrade: missing the new binary's PATH");
 	cfg->ctl.socket = cfg->api_socket;
 	return DV_EXIT_OK;
+}
+
+int dv_cli_parse_upgraded(int argc, char **argv, struct dv_config *cfg, FILE *err)
+{
+	cfg->run_argv = argv;
+	cfg->run_argc = argc;
+	return parse_run(argc, argv, cfg, err);
 }
 
 int dv_cli_parse(int argc, char **argv, struct dv_config *cfg, FILE *err)
@@ -574,6 +613,12 @@ int dv_cli_parse(int argc, char **argv, struct dv_config *cfg, FILE *err)
 		return parse_restore(argc - 2, argv + 2, cfg, err);
 	if (!strcmp(cmd, "ctl"))
 		return parse_ctl(argc - 2, argv + 2, cfg, err);
+	/* Internal: the new image of a live upgrade (vmm/upgrade.c execs it so) */
+	if (!strcmp(cmd, "upgraded") && argc == 3 && argv[2][0] >= '0' && argv[2][0] <= '9') {
+		cfg->action = DV_ACTION_UPGRADED;
+		cfg->upgrade_fd = atoi(argv[2]);
+		return DV_EXIT_OK;
+	}
 	if (cmd[0] == '-')
 		return dv_cli_usage_error(err, "unknown option '%s' (options follow 'run')", cmd);
 	return dv_cli_usage_error(err, "unknown subcommand '%s' (want run, restore or ctl)", cmd);

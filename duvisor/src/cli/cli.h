@@ -9,7 +9,8 @@
  *               [--jail-allow-root] [--jail-limits nofile=N,nproc=N,fsize=SIZE,as=SIZE]]
  *               [--api-socket PATH] [--dump-dtb F] [--stats]
  *   duvisor restore DIR [run's options, replacing the snapshot's]
- *   duvisor ctl --api-socket PATH ping|info|counters|pause|resume|shutdown|reboot|snapshot DIR
+ *   duvisor ctl --api-socket PATH ping|info|counters|pause|resume|shutdown|reboot|
+ *               snapshot DIR|upgrade PATH
  *   duvisor --help | duvisor run --help | duvisor --version
  *
  * The parser neither exits nor keeps global state, so tests can call it
@@ -86,19 +87,23 @@
 #define DV_CLI_CMDLINE_VIRTIO  "console=hvc0 earlycon=sbi"
 #define DV_CLI_DEFAULT_CMDLINE DV_CLI_CMDLINE_SERIAL
 
+struct dv_upgrade_in;
+
 /* What the caller should do after a DV_EXIT_OK parse. */
 enum dv_action {
-	DV_ACTION_RUN,	   /* boot the guest described by the rest of the config */
-	DV_ACTION_HELP,	   /* print dv_cli_usage() to stdout and exit 0 */
-	DV_ACTION_VERSION, /* print dv_cli_version() to stdout and exit 0 */
-	DV_ACTION_CTL,	   /* ask a running duvisor through its API (cfg->ctl, ctl/ctl.h) */
+	DV_ACTION_RUN,	    /* boot the guest described by the rest of the config */
+	DV_ACTION_HELP,	    /* print dv_cli_usage() to stdout and exit 0 */
+	DV_ACTION_VERSION,  /* print dv_cli_version() to stdout and exit 0 */
+	DV_ACTION_CTL,	    /* ask a running duvisor through its API (cfg->ctl, ctl/ctl.h) */
+	DV_ACTION_UPGRADED, /* "duvisor upgraded FD": the new image of a live upgrade
+			       (vmm/upgrade.h) */
 };
 
 /* duvisor ctl --api-socket PATH VERB */
 struct dv_ctl_cfg {
 	const char *socket;
 	const char *verb; /* ping, info, counters, pause, resume, shutdown, reboot, snapshot */
-	const char *arg;  /* snapshot: DIR */
+	const char *arg;  /* snapshot: DIR; upgrade: the new binary */
 };
 
 enum dv_backend_kind {
@@ -119,6 +124,7 @@ struct dv_disk_cfg {
 	char path[PATH_MAX];
 	bool readonly;
 	enum dv_disk_io io;
+	int fd; /* live upgrade: the open disk the new image takes over; -1: open path */
 };
 
 /* --net tap=NAME[,mac=M] */
@@ -126,6 +132,7 @@ struct dv_net_cfg {
 	char tap[DV_CLI_IFNAMSIZ];
 	bool has_mac; /* false: duvisor picks one */
 	uint8_t mac[6];
+	int fd; /* live upgrade: the open tap the new image takes over; -1: open it */
 };
 
 /* The resource limits --jail-limits sets, as indices of dv_jail_cfg.limits */
@@ -165,12 +172,15 @@ struct dv_config {
 	struct dv_net_cfg nets[DV_CLI_MAX_NETS];
 	enum dv_backend_kind backend;
 	enum dv_console_kind console;
-	const char *dump_dtb;	 /* NULL: don't; else write the generated DTB here */
-	bool stats;		 /* print exit statistics when the guest stops */
-	bool lazy_stage2;	 /* --memory-prefault off: stage-2 mapped on first touch */
-	bool no_sandbox;	 /* --sandbox off: threads are not confined (vmm/sandbox.h) */
-	const char *api_socket;	 /* NULL: no control API (vmm/api_vm.h) */
-	const char *restore_dir; /* duvisor restore DIR: the VM comes from its snapshot */
+	const char *dump_dtb;	       /* NULL: don't; else write the generated DTB here */
+	bool stats;		       /* print exit statistics when the guest stops */
+	bool lazy_stage2;	       /* --memory-prefault off: stage-2 mapped on first touch */
+	bool no_sandbox;	       /* --sandbox off: threads are not confined (vmm/sandbox.h) */
+	const char *api_socket;	       /* NULL: no control API (vmm/api_vm.h) */
+	const char *restore_dir;       /* duvisor restore DIR: the VM comes from its snapshot */
+	bool live_upgrade;	       /* --live-upgrade on: vmm.upgrade may replace this binary */
+	int upgrade_fd;		       /* DV_ACTION_UPGRADED: the state the old image left */
+	struct dv_upgrade_in *upgrade; /* ... as read (vmm/upgrade.h); NULL otherwise */
 	/* The options after "run" (a restore's: the snapshot's, then its own), for snapshots */
 	char **run_argv;
 	int run_argc;
@@ -185,6 +195,13 @@ struct dv_config {
  * every case, with the defaults for what was not given.
  */
 int dv_cli_parse(int argc, char **argv, struct dv_config *cfg, FILE *err);
+
+/*
+ * A live upgrade's new image: the run options the old one was started with
+ * (argv[0..argc), kept for the next snapshot or upgrade), into cfg, whose
+ * action stays DV_ACTION_UPGRADED; no file is opened or checked.
+ */
+int dv_cli_parse_upgraded(int argc, char **argv, struct dv_config *cfg, FILE *err);
 
 /* The full help text (both "duvisor --help" and "duvisor run --help"). */
 void dv_cli_usage(FILE *out);

@@ -100,6 +100,7 @@ int dv_cli_set_disk(struct dv_config *cfg, const struct dv_opt *o, const char *v
 	if (cfg->ndisks >= DV_CLI_MAX_DISKS)
 		return dv_cli_bad(err, o, val, "at most %d disks", DV_CLI_MAX_DISKS);
 	memset(d, 0, sizeof(*d));
+	d->fd = -1;
 	if (dv_cli_kv_walk(val, disk_item, &c))
 		return -1;
 	if (!(c.seen & 1))
@@ -171,6 +172,7 @@ int dv_cli_set_net(struct dv_config *cfg, const struct dv_opt *o, const char *va
 	if (cfg->nnets >= DV_CLI_MAX_NETS)
 		return dv_cli_bad(err, o, val, "at most %d network devices", DV_CLI_MAX_NETS);
 	memset(n, 0, sizeof(*n));
+	n->fd = -1;
 	if (dv_cli_kv_walk(val, net_item, &c))
 		return -1;
 	if (!(c.seen & 1))

@@ -29,6 +29,7 @@ static const struct dv_ctl_verb dv_ctl_verbs[] = {
     {"counters", "GET", "vm.counters"}, {"pause", "PUT", "vm.pause"},
     {"resume", "PUT", "vm.resume"},	{"shutdown", "PUT", "vm.shutdown"},
     {"reboot", "PUT", "vm.reboot"},	{"snapshot", "PUT", "vm.snapshot"},
+    {"upgrade", "PUT", "vmm.upgrade"},
 };
 
 static const char *const dv_snap_files[3] = {"config", "state", "memory"};
@@ -143,7 +144,7 @@ int dv_ctl_run(const struct dv_ctl_cfg *ctl, FILE *out, FILE *err)
 	const char *body;
 	size_t len = 0;
 	int fd, n, status, files[3] = {-1, -1, -1}, rc;
-	bool snapshot = !strcmp(ctl->verb, "snapshot");
+	bool snapshot = !strcmp(ctl->verb, "snapshot"), upgrade = !strcmp(ctl->verb, "upgrade");
 
 	for (size_t i = 0; i < sizeof(dv_ctl_verbs) / sizeof(dv_ctl_verbs[0]); i++)
 		if (!strcmp(ctl->verb, dv_ctl_verbs[i].verb))
@@ -167,9 +168,17 @@ int dv_ctl_run(const struct dv_ctl_cfg *ctl, FILE *out, FILE *err)
 			return rc;
 		}
 	}
+	if (upgrade) {
+		files[0] = open(ctl->arg, O_RDONLY | O_CLOEXEC);
+		if (files[0] < 0) {
+			fprintf(err, "duvisor ctl: upgrade: %s: %s\n", ctl->arg, strerror(errno));
+			close(fd);
+			return DV_EXIT_FILE;
+		}
+	}
 	n = snprintf(req, sizeof(req), "%s /api/v1/%s HTTP/1.1\r\nHost: localhost\r\n\r\n",
 		     v->method, v->endpoint);
-	if (send_with_fds(fd, req, (size_t)n, files, snapshot ? 3 : 0)) {
+	if (send_with_fds(fd, req, (size_t)n, files, snapshot ? 3 : upgrade)) {
 		fprintf(err, "duvisor ctl: %s: %s\n", ctl->socket, strerror(errno));
 		if (snapshot)
 			remove_snapshot(ctl->arg, files);
@@ -190,6 +199,8 @@ int dv_ctl_run(const struct dv_ctl_cfg *ctl, FILE *out, FILE *err)
 			break;
 	}
 	close(fd);
+	if (upgrade)
+		close(files[0]);
 	buf[len] = '\0';
 	status = parse_answer(buf, len, &body);
 	if (snapshot && (status < 200 || status >= 300))

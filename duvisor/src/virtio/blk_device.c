@@ -98,7 +98,8 @@ static int blk_create(struct dv_vm *vm, struct dv_device *dev)
 
 	if (!b)
 		return DV_EXIT_FAILURE;
-	b->fd = dv_vblk_open(disk->path, disk->readonly);
+	/* A live upgrade's new image takes the open (and locked) disk over */
+	b->fd = disk->fd >= 0 ? disk->fd : dv_vblk_open(disk->path, disk->readonly);
 	if (b->fd < 0) {
 		fprintf(stderr, "duvisor: --disk %s: %s\n", disk->path,
 			b->fd == -EBUSY ? "in use by another process (locked)" : strerror(-b->fd));
@@ -197,6 +198,13 @@ static int blk_save(struct dv_device *dev, struct dv_snap_w *w)
 	return -EBUSY;
 }
 
+static int blk_handover_fd(const struct dv_device *dev)
+{
+	const struct blk_device *b = dev->priv;
+
+	return b->fd;
+}
+
 const struct dv_device_ops dv_vblk_device = {
     .name = "virtio-blk",
     .mmio_size = DV_VIRTIO_MMIO_SIZE,
@@ -212,4 +220,5 @@ const struct dv_device_ops dv_vblk_device = {
     .counters = blk_counters,
     .save = blk_save,
     .load = dv_vdev_load,
+    .handover_fd = blk_handover_fd,
 };

@@ -81,7 +81,8 @@ static int net_create(struct dv_vm *vm, struct dv_device *dev)
 
 	if (!n)
 		return DV_EXIT_FAILURE;
-	n->tap = dv_tap_open(link->tap, &why);
+	/* A live upgrade's new image takes the open tap over */
+	n->tap = link->fd >= 0 ? link->fd : dv_tap_open(link->tap, &why);
 	if (n->tap < 0) {
 		fprintf(stderr, "duvisor: --net tap=%s: %s: %s\n", link->tap, why,
 			strerror(-n->tap));
@@ -162,6 +163,13 @@ static int net_load(struct dv_device *dev, struct dv_snap_r *r)
 	return dv_vnet_load(&n->net, r);
 }
 
+static int net_handover_fd(const struct dv_device *dev)
+{
+	const struct net_device *n = dev->priv;
+
+	return n->tap;
+}
+
 const struct dv_device_ops dv_vnet_device = {
     .name = "virtio-net",
     .mmio_size = DV_VIRTIO_MMIO_SIZE,
@@ -175,4 +183,5 @@ const struct dv_device_ops dv_vnet_device = {
     .counters = net_counters,
     .save = net_save,
     .load = net_load,
+    .handover_fd = net_handover_fd,
 };

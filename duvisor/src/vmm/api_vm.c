@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -251,15 +252,19 @@ static int api_restore(void *ctx, const struct dv_http_req *req, struct dv_json 
 	return 501;
 }
 
-static int api_not_yet(void *ctx, const struct dv_http_req *req, struct dv_json *j, char *why,
+/*
+ * Replace this binary under the running guest with the one whose
+ * descriptor came with the request (duvisor ctl upgrade PATH). On success
+ * this never returns: the new image answers the same connection.
+ */
+static int api_upgrade(void *ctx, const struct dv_http_req *req, struct dv_json *j, char *why,
 		       size_t n)
 {
-	(void)ctx, (void)j;
-	snprintf(why, n, "%s is not implemented yet", req->path + strlen(DV_API_PREFIX));
-	return 501;
-}
+	int rc = dv_upgrade_exec(ctx, req->fds[0], req->conn, why, n);
 
-static const char *const dv_upgrade_keys[] = {"path", NULL};
+	(void)j;
+	return rc == -EOPNOTSUPP ? 409 : 500;
+}
 
 static const struct dv_api_route dv_vm_routes[] = {
     {"vmm.ping", "GET", api_ping, NULL, 0},
@@ -271,7 +276,7 @@ static const struct dv_api_route dv_vm_routes[] = {
     {"vm.reboot", "PUT", api_reboot, NULL, 0},
     {"vm.snapshot", "PUT", api_snapshot, NULL, 3}, /* config, state, memory */
     {"vm.restore", "PUT", api_restore, NULL, 0},
-    {"vmm.upgrade", "PUT", api_not_yet, dv_upgrade_keys, 0},
+    {"vmm.upgrade", "PUT", api_upgrade, NULL, 1}, /* the new binary */
 };
 
 int dv_vm_api_open(struct dv_vm *vm)
@@ -282,7 +287,13 @@ int dv_vm_api_open(struct dv_vm *vm)
 	if (!vm->cfg->api_socket)
 		return 0;
 	api = (struct dv_api){.lfd = -1, .stop_fd = -1};
-	api.lfd = dv_api_listen(vm->cfg->api_socket, why, sizeof(why));
+	if (vm->cfg->upgrade) { /* the socket the old image listened on */
+		api.lfd = vm->cfg->upgrade->api_fd;
+		if (api.lfd < 0 || fcntl(api.lfd, F_SETFD, FD_CLOEXEC) < 0)
+			snprintf(why, sizeof(why), "not handed over");
+	} else {
+		api.lfd = dv_api_listen(vm->cfg->api_socket, why, sizeof(why));
+	}
 	if (api.lfd < 0) {
 		fprintf(stderr, "duvisor: --api-socket %s: %s\n", vm->cfg->api_socket, why);
 		return DV_EXIT_FILE;
@@ -302,7 +313,17 @@ static void *dv_api_thread(void *arg)
 	struct dv_vm *vm = arg;
 	struct dv_api_table t = {dv_vm_routes, sizeof(dv_vm_routes) / sizeof(dv_vm_routes[0]), vm};
 
-	dv_sandbox_thread(DV_THREAD_API);
+	dv_sandbox_thread(vm->cfg->live_upgrade ? DV_THREAD_API_UPGRADE : DV_THREAD_API);
+	if (vm->cfg->upgrade) {
+		/* A new image: answer the ctl that asked, once the guest runs again */
+		for (int i = 0;
+		     i < 10000 && !atomic_load(&vm->restored) && !atomic_load(&vm->stopping); i++) {
+			struct timespec ms = {0, 1000000};
+
+			nanosleep(&ms, NULL);
+		}
+		dv_upgrade_answer(vm);
+	}
 	dv_api_serve(vm->api->lfd, vm->api->stop_fd, &t);
 	return NULL;
 }

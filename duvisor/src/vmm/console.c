@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -14,8 +15,25 @@ static struct {
 	size_t head, tail; /* tail - head bytes queued */
 	bool escape;
 	bool raw;
+	bool handed; /* saved came from the image before (live upgrade) */
 	struct termios saved;
 } con = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+size_t dv_console_saved(void *buf, size_t len)
+{
+	if (!con.raw || len < sizeof(con.saved))
+		return 0;
+	memcpy(buf, &con.saved, sizeof(con.saved));
+	return sizeof(con.saved);
+}
+
+void dv_console_take_saved(const void *buf, size_t len)
+{
+	if (len != sizeof(con.saved))
+		return;
+	memcpy(&con.saved, buf, sizeof(con.saved));
+	con.handed = true;
+}
 
 int dv_console_init(void)
 {
@@ -23,7 +41,7 @@ int dv_console_init(void)
 
 	if (!isatty(STDIN_FILENO))
 		return 0;
-	if (tcgetattr(STDIN_FILENO, &con.saved) < 0)
+	if (!con.handed && tcgetattr(STDIN_FILENO, &con.saved) < 0)
 		return -1;
 	t = con.saved;
 	cfmakeraw(&t);

@@ -24,4 +24,12 @@ size_t dv_console_pending(void);
 size_t dv_console_peek(uint8_t *buf, size_t len);
 void dv_console_consume(size_t len);
 
+/*
+ * Live upgrade: the terminal's settings from before duvisor made it raw
+ * (into buf: their length, 0 if it did not), and in the new image, the
+ * settings to restore at exit instead of the (raw) ones it finds.
+ */
+size_t dv_console_saved(void *buf, size_t len);
+void dv_console_take_saved(const void *buf, size_t len);
+
 #endif /* DV_CONSOLE_H */

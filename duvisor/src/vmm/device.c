@@ -183,6 +183,15 @@ int dv_devices_load(struct dv_devices *d, struct dv_snap_r *r)
 	return 0;
 }
 
+int dv_devices_fd(const struct dv_devices *d, const char *name, unsigned int index)
+{
+	for (unsigned int i = 0; i < d->n; i++)
+		if (!strcmp(d->dev[i].ops->name, name) && d->dev[i].index == index)
+			return d->dev[i].ops->handover_fd ? d->dev[i].ops->handover_fd(&d->dev[i])
+							  : -1;
+	return -1;
+}
+
 void dv_devices_counters(const struct dv_devices *d, struct dv_json *j)
 {
 	for (unsigned int i = 0; i < d->n; i++) {

@@ -66,6 +66,8 @@ struct dv_device_ops {
 	int (*save)(struct dv_device *dev, struct dv_snap_w *w);
 	/* A snapshot's state, after create() and before start(): 0 or -EINVAL. NULL: none. */
 	int (*load)(struct dv_device *dev, struct dv_snap_r *r);
+	/* Live upgrade: the descriptor the next image takes over (its disk, its tap). NULL: none */
+	int (*handover_fd)(const struct dv_device *dev);
 };
 
 struct dv_device {
@@ -120,6 +122,8 @@ void dv_devices_stats(const struct dv_devices *d, FILE *f);
  */
 int dv_devices_save(struct dv_devices *d, struct dv_snap_w *w);
 int dv_devices_load(struct dv_devices *d, struct dv_snap_r *r);
+/* The handover_fd() of the index-th device of the kind called name, or -1 */
+int dv_devices_fd(const struct dv_devices *d, const char *name, unsigned int index);
 /* Each device with counters as a member of the open JSON object j, named as the device */
 void dv_devices_counters(const struct dv_devices *d, struct dv_json *j);
 /* The devices' device-tree nodes, in creation order: fills nodes[0..max) and returns the count. */

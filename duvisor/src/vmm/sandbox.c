@@ -95,6 +95,58 @@ static const struct dv_sys_rule dv_sys_api[] = {
     ANY(SYS_close),   ANY(SYS_fsync), /* ... and are synced once written */
 };
 
+/*
+ * --live-upgrade on: the API thread also execs the next binary, which
+ * runs under this thread's filter (a filter outlives an exec; its threads
+ * add their own to it). So it allows, with the I/O and disk kinds' calls,
+ * what that start takes:
+ * reading the state, the backend's set-up, threads, signals, event fds and
+ * confining them; still no open, no socket, no exec but of a descriptor
+ * (execveat), no ptrace, no new privileges. A duvisor taken over can use
+ * this thread for them: docs/security.md says what that costs.
+ */
+static const struct dv_sys_rule dv_sys_upgrade[] = {
+    ANY(SYS_execveat),
+    ANY(SYS_read),
+    ANY(SYS_pread64),
+    ANY(SYS_pwrite64),
+    ANY(SYS_lseek),
+    ANY(SYS_ftruncate),
+    ANY(SYS_fcntl),
+    ANY(SYS_ioctl),
+    ANY(SYS_clone),
+#ifdef SYS_clone3
+    ANY(SYS_clone3),
+#endif
+    ANY(SYS_set_robust_list),
+    ANY(SYS_set_tid_address),
+#ifdef SYS_rseq
+    ANY(SYS_rseq),
+#endif
+    ANY(SYS_prlimit64),
+    ANY(SYS_rt_sigaction),
+    ANY(SYS_sigaltstack),
+    ANY(SYS_signalfd4),
+    ANY(SYS_epoll_create1),
+    ANY(SYS_epoll_ctl),
+    ANY(SYS_epoll_pwait),
+    ANY(SYS_eventfd2),
+    ANY(SYS_timerfd_create),
+    ANY(SYS_timerfd_settime),
+    ANY(SYS_prctl),
+    ANY(SYS_capget),
+    ANY(SYS_capset),
+    ANY(SYS_seccomp),
+    ANY(SYS_getuid),
+    ANY(SYS_geteuid),
+    ANY(SYS_getgid),
+    ANY(SYS_getegid),
+    ANY(SYS_uname),
+    ANY(SYS_readlinkat),
+    ANY(SYS_sendmsg),
+    ANY(SYS_membarrier),
+};
+
 /* A disk's requests: the I/O kind's, and a vCPU's when a disk is served on vCPUs (io=vcpu) */
 static const struct dv_sys_rule dv_sys_disk[] = {
     ANY(SYS_preadv), ANY(SYS_pwritev), ANY(SYS_fdatasync), /* a guest's flush */
@@ -153,7 +205,7 @@ int dv_sandbox_enter(enum dv_thread_kind kind, const struct dv_ioctls *ioctls)
 	uint32_t cmds[DV_SANDBOX_MAX_IOCTLS + NROF(dv_io_own_ioctls)];
 	unsigned int n = 0, nl = 0;
 	struct dv_sys_rule ioctl_rule;
-	struct dv_sys_rules lists[4];
+	struct dv_sys_rules lists[7];
 
 	if (ioctls && ioctls->n > DV_SANDBOX_MAX_IOCTLS)
 		return -E2BIG;
@@ -165,11 +217,19 @@ int dv_sandbox_enter(enum dv_thread_kind kind, const struct dv_ioctls *ioctls)
 	ioctl_rule = (struct dv_sys_rule){SYS_ioctl, DV_ARG_ONE_OF, 1, n, cmds};
 	if (n)
 		lists[nl++] = (struct dv_sys_rules){&ioctl_rule, 1};
-	if (kind == DV_THREAD_IO)
+	/*
+	 * A filter outlives an exec, and a thread's filters stack: the next
+	 * image's threads can make only what all their filters allow, so the
+	 * thread that execs it allows what any of them will make
+	 */
+	if (kind == DV_THREAD_IO || kind == DV_THREAD_API_UPGRADE)
 		lists[nl++] = LIST(dv_sys_io);
-	if (kind == DV_THREAD_API)
+	if (kind == DV_THREAD_API || kind == DV_THREAD_API_UPGRADE)
 		lists[nl++] = LIST(dv_sys_api);
-	if (kind == DV_THREAD_IO || dv_vcpu_disk_io)
+	if (kind == DV_THREAD_API_UPGRADE)
+		lists[nl++] = LIST(dv_sys_upgrade);
+	if (kind == DV_THREAD_IO || kind == DV_THREAD_API_UPGRADE ||
+	    (kind == DV_THREAD_VCPU && dv_vcpu_disk_io))
 		lists[nl++] = LIST(dv_sys_disk);
 	lists[nl++] = LIST(dv_sys_common);
 	return dv_confine(lists, nl, 0);

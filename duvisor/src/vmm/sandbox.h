@@ -14,9 +14,10 @@
 #include <sys/types.h>
 
 enum dv_thread_kind {
-	DV_THREAD_VCPU, /* runs the guest and its exits */
-	DV_THREAD_IO,	/* device back ends, the console, the main thread */
-	DV_THREAD_API,	/* the control API's socket (--api-socket) */
+	DV_THREAD_VCPU,	       /* runs the guest and its exits */
+	DV_THREAD_IO,	       /* device back ends, the console, the main thread */
+	DV_THREAD_API,	       /* the control API's socket (--api-socket) */
+	DV_THREAD_API_UPGRADE, /* ... with --live-upgrade on: what the next image needs to start */
 	DV_THREAD_KINDS
 };
 

@@ -118,13 +118,10 @@ static void put_vcpu(struct dv_snap_w *w, const struct dv_vcpu_snap *s)
 		dv_snap_u64(w, words[i]);
 }
 
-int dv_snapshot_write(struct dv_vm *vm, const int fds[3], uint64_t *bytes, char *why, size_t whylen)
+int dv_snapshot_body(struct dv_vm *vm, struct dv_snap_w *body, char *why, size_t whylen)
 {
-	struct dv_snap_w body, head;
-	uint64_t ram_hash = DV_SNAP_HASH_SEED;
 	int rc;
 
-	*bytes = 0;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		if (vm->vcpus[i].snap.rc) {
 			snprintf(why, whylen, "vCPU %u: its registers: %s", i,
@@ -132,22 +129,34 @@ int dv_snapshot_write(struct dv_vm *vm, const int fds[3], uint64_t *bytes, char 
 			return vm->vcpus[i].snap.rc;
 		}
 	}
-	dv_snap_w_init(&body);
-	dv_snap_w_init(&head);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		put_vcpu(&body, &vm->vcpus[i].snap);
-	rc = dv_devices_save(&vm->devs, &body);
+		put_vcpu(body, &vm->vcpus[i].snap);
+	rc = dv_devices_save(&vm->devs, body);
 	if (rc) {
 		snprintf(why, whylen, "%s",
 			 rc == -EBUSY ? "a device is mid-request: try again"
 				      : "a device's state (see duvisor's output)");
-		goto out;
+		return rc;
 	}
-	if (body.nomem) {
-		rc = -ENOMEM;
+	if (body->nomem) {
 		snprintf(why, whylen, "no memory for the state");
-		goto out;
+		return -ENOMEM;
 	}
+	return 0;
+}
+
+int dv_snapshot_write(struct dv_vm *vm, const int fds[3], uint64_t *bytes, char *why, size_t whylen)
+{
+	struct dv_snap_w body, head;
+	uint64_t ram_hash = DV_SNAP_HASH_SEED;
+	int rc;
+
+	*bytes = 0;
+	dv_snap_w_init(&body);
+	dv_snap_w_init(&head);
+	rc = dv_snapshot_body(vm, &body, why, whylen);
+	if (rc)
+		goto out;
 	rc = write_config(vm->cfg, fds[0]);
 	if (rc) {
 		snprintf(why, whylen, "writing config: %s", strerror(-rc));
@@ -191,7 +200,7 @@ out:
 /* ---- restore ---- */
 
 struct dv_restore {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX]; /* "": live upgrade, RAM in place */
 	uint64_t ram_size, ram_hash;
 	unsigned int nr_vcpus;
 	uint8_t *body;
@@ -199,6 +208,56 @@ struct dv_restore {
 	struct dv_snap_r devices; /* the body's part after the vCPUs */
 	struct dv_vcpu_snap *vcpus;
 };
+
+/* The vCPUs' part of a body (r->body, r->nr_vcpus); r->devices the rest. 0 or -errno */
+static int parse_body(struct dv_restore *r)
+{
+	struct dv_snap_r br;
+
+	r->vcpus = calloc(r->nr_vcpus ? r->nr_vcpus : 1, sizeof(*r->vcpus));
+	if (!r->vcpus)
+		return -ENOMEM;
+	dv_snap_r_init(&br, r->body, r->body_len);
+	for (unsigned int i = 0; i < r->nr_vcpus; i++) {
+		uint64_t *words = (uint64_t *)&r->vcpus[i].regs;
+
+		r->vcpus[i].hsm = (int32_t)dv_snap_get_u32(&br);
+		if (r->vcpus[i].hsm < DV_VCPU_STOPPED || r->vcpus[i].hsm > DV_VCPU_SUSPENDED)
+			br.bad = true;
+		r->vcpus[i].time = dv_snap_get_u64(&br);
+		r->vcpus[i].start_pc = dv_snap_get_u64(&br);
+		r->vcpus[i].start_arg = dv_snap_get_u64(&br);
+		for (size_t k = 0; k < DV_SNAP_REGWORDS; k++)
+			words[k] = dv_snap_get_u64(&br);
+	}
+	r->devices = br;
+	return br.bad ? -EINVAL : 0;
+}
+
+int dv_restore_from_body(const void *body, size_t len, unsigned int nr_vcpus,
+			 struct dv_restore **out)
+{
+	struct dv_restore *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (!r)
+		return -ENOMEM;
+	r->body = malloc(len ? len : 1);
+	if (!r->body) {
+		free(r);
+		return -ENOMEM;
+	}
+	memcpy(r->body, body, len);
+	r->body_len = len;
+	r->nr_vcpus = nr_vcpus;
+	rc = parse_body(r);
+	if (rc) {
+		dv_restore_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
 
 static int open_in(const char *dir, const char *name, int *fd)
 {
@@ -224,7 +283,7 @@ int dv_restore_open(const struct dv_config *cfg, struct dv_restore **out)
 {
 	struct dv_restore *r = calloc(1, sizeof(*r));
 	uint8_t head[DV_SNAP_HEADER];
-	struct dv_snap_r hr, br;
+	struct dv_snap_r hr;
 	uint32_t version, backend;
 	uint64_t body_hash;
 	struct stat st;
@@ -280,29 +339,10 @@ int dv_restore_open(const struct dv_config *cfg, struct dv_restore **out)
 		rc = bad_state(r->dir, "its checksum does not match: it is damaged");
 		goto fail;
 	}
-	r->vcpus = calloc(r->nr_vcpus, sizeof(*r->vcpus));
-	if (!r->vcpus) {
-		rc = DV_EXIT_FAILURE;
-		goto fail;
-	}
-	dv_snap_r_init(&br, r->body, r->body_len);
-	for (unsigned int i = 0; i < r->nr_vcpus; i++) {
-		uint64_t *words = (uint64_t *)&r->vcpus[i].regs;
-
-		r->vcpus[i].hsm = (int32_t)dv_snap_get_u32(&br);
-		if (r->vcpus[i].hsm < DV_VCPU_STOPPED || r->vcpus[i].hsm > DV_VCPU_SUSPENDED)
-			br.bad = true;
-		r->vcpus[i].time = dv_snap_get_u64(&br);
-		r->vcpus[i].start_pc = dv_snap_get_u64(&br);
-		r->vcpus[i].start_arg = dv_snap_get_u64(&br);
-		for (size_t k = 0; k < DV_SNAP_REGWORDS; k++)
-			words[k] = dv_snap_get_u64(&br);
-	}
-	if (br.bad) {
+	if (parse_body(r)) {
 		rc = bad_state(r->dir, "its vCPUs' part is malformed");
 		goto fail;
 	}
-	r->devices = br;
 	close(fd);
 	*out = r;
 	return 0;
@@ -328,6 +368,8 @@ int dv_restore_vm(struct dv_restore *r, struct dv_vm *vm)
 	struct stat st;
 	int fd, rc;
 
+	if (!r->dir[0])
+		goto devices; /* live upgrade: RAM is where it was */
 	rc = open_in(r->dir, DV_SNAP_MEMORY, &fd);
 	if (rc)
 		return rc;
@@ -356,6 +398,7 @@ int dv_restore_vm(struct dv_restore *r, struct dv_vm *vm)
 			r->dir, DV_SNAP_MEMORY);
 		return DV_EXIT_USAGE;
 	}
+devices:
 	if (dv_devices_load(&vm->devs, &r->devices) || r->devices.p != r->devices.end) {
 		fprintf(stderr, "duvisor: restore: %s: its devices are not this VM's\n", r->dir);
 		return DV_EXIT_USAGE;

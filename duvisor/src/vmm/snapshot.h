@@ -38,10 +38,17 @@ struct dv_vcpu_snap {
 int dv_snapshot_write(struct dv_vm *vm, const int fds[3], uint64_t *bytes, char *why,
 		      size_t whylen);
 
+struct dv_snap_w;
+/* The body of a state (vCPUs, then devices) of the paused VM: 0 or -errno with why */
+int dv_snapshot_body(struct dv_vm *vm, struct dv_snap_w *body, char *why, size_t whylen);
+
 /* The restore's side, before the VM is built: read and check DIR's state (0 or a DV_EXIT_*) */
 struct dv_restore;
 int dv_restore_open(const struct dv_config *cfg, struct dv_restore **out);
 void dv_restore_free(struct dv_restore *r);
+/* Live upgrade: a restore from a body in memory, RAM already in place. 0 or -errno */
+int dv_restore_from_body(const void *body, size_t len, unsigned int nr_vcpus,
+			 struct dv_restore **out);
 /* Once RAM and devices exist: RAM from DIR/memory, the devices' state (0 or a DV_EXIT_*) */
 int dv_restore_vm(struct dv_restore *r, struct dv_vm *vm);
 /* vCPU i's saved part */

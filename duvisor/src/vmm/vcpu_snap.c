@@ -48,6 +48,8 @@ int dv_vcpu_restore(struct dv_vcpu *vcpu)
 	pthread_barrier_wait(&vm->restore_met);
 	if (vcpu->id && !rc && s0)
 		rc = vm->ops->set_time(vcpu, s0->time);
+	if (vcpu->id == 0)
+		atomic_store(&vm->restored, true);
 	return rc;
 }
 

@@ -53,12 +53,22 @@ struct dv_irq_line dv_vm_irq_line(struct dv_vm *vm, unsigned int src)
 	return (struct dv_irq_line){dv_plic_line_set, vm->plic, src};
 }
 
+static uint64_t dv_timebase_given;
+
+void dv_host_timebase_set(uint64_t hz)
+{
+	dv_timebase_given = hz;
+}
+
 uint64_t dv_host_timebase(void)
 {
-	FILE *f = fopen("/proc/device-tree/cpus/timebase-frequency", "rb");
+	FILE *f;
 	uint8_t b[4];
 	uint64_t hz = DV_DEFAULT_TIMEBASE;
 
+	if (dv_timebase_given)
+		return dv_timebase_given; /* a new image of a live upgrade opens no file */
+	f = fopen("/proc/device-tree/cpus/timebase-frequency", "rb");
 	if (f) {
 		if (fread(b, 1, 4, f) == 4)
 			hz = (uint64_t)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
@@ -180,8 +190,11 @@ static void dv_join_vcpus(struct dv_vm *vm, unsigned int n)
 
 int dv_vm_run(const struct dv_config *cfg)
 {
-	struct dv_vm vm = {
-	    .cfg = cfg, .mem_size = cfg->mem_size, .nr_vcpus = cfg->ncpus, .io_wake = -1};
+	struct dv_vm vm = {.cfg = cfg,
+			   .mem_size = cfg->mem_size,
+			   .nr_vcpus = cfg->ncpus,
+			   .io_wake = -1,
+			   .upgrade = {.exe_fd = -1, .state_fd = -1}};
 	struct dv_io io = {.vm = &vm, .loop = {.epfd = -1}};
 	int sigfd = -1;
 	struct dv_boot boot = {0};
@@ -210,13 +223,22 @@ int dv_vm_run(const struct dv_config *cfg)
 	}
 
 	/* A snapshot is checked whole before anything is set up for it */
-	if (cfg->restore_dir) {
+	if (cfg->upgrade) {
+		vm.restore = cfg->upgrade->restore; /* a live upgrade's new image */
+		cfg->upgrade->restore = NULL;
+	} else if (cfg->restore_dir) {
 		code = dv_restore_open(cfg, &vm.restore);
 		if (code)
 			goto out_free;
-		pthread_barrier_init(&vm.restore_met, NULL, cfg->ncpus);
 	}
-	rc = vm.ops->vm_init(&vm);
+	if (vm.restore)
+		pthread_barrier_init(&vm.restore_met, NULL, cfg->ncpus);
+	if (cfg->upgrade && !vm.ops->vm_adopt) {
+		fprintf(stderr, "duvisor: the %s backend cannot take a VM over\n", vm.ops->name);
+		code = DV_EXIT_FAILURE;
+		goto out_free;
+	}
+	rc = cfg->upgrade ? vm.ops->vm_adopt(&vm, &cfg->upgrade->backend) : vm.ops->vm_init(&vm);
 	if (rc) {
 		code = rc == -ENODEV ? DV_EXIT_BACKEND : DV_EXIT_FAILURE;
 		goto out_free;
@@ -271,12 +293,14 @@ int dv_vm_run(const struct dv_config *cfg)
 		goto out_console;
 	}
 	rc = dv_vm_api_open(&vm);
+	if (!rc)
+		rc = dv_upgrade_prepare(&vm);
 	if (rc) {
 		code = rc;
 		goto out_console;
 	}
 	/* Set up: the jail, then the threads (they inherit its namespaces, root and user) */
-	rc = cfg->jail.dir
+	rc = cfg->jail.dir && !cfg->upgrade /* a new image is in the jail already */
 		 ? dv_jail_enter(cfg, 2 + !!vm.api + cfg->ncpus + dv_devices_threads(&vm.devs))
 		 : 0;
 	if (!rc)

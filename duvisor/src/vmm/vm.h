@@ -16,6 +16,7 @@
 #include "vmm/mmio.h"
 #include "vmm/pause.h"
 #include "vmm/snapshot.h"
+#include "vmm/upgrade.h"
 #include "vmm/stats.h"
 
 struct dv_backend_ops;
@@ -97,6 +98,8 @@ struct dv_vm {
 	/* duvisor restore: the snapshot, and the vCPUs meeting before they run it */
 	struct dv_restore *restore;
 	pthread_barrier_t restore_met;
+	atomic_bool restored; /* the vCPUs took the restore's state (the upgrade's answer waits) */
+	struct dv_upgrade_out upgrade;
 };
 
 int dv_vm_run(const struct dv_config *cfg);
@@ -115,8 +118,9 @@ bool dv_vcpu_wait(struct dv_vcpu *vcpu, unsigned int events, bool ext_irq,
 		  const struct timespec *deadline);
 /* The vCPU the calling thread runs, or NULL */
 struct dv_vcpu *dv_vcpu_self(void);
-/* The host's timebase (device tree), for backends */
+/* The host's timebase (device tree), for backends; a live upgrade's new image is told it */
 uint64_t dv_host_timebase(void);
+void dv_host_timebase_set(uint64_t hz);
 /* The thread of vm->vcpus[i] (vcpu.c) */
 void *dv_vcpu_thread(void *vcpu);
 

@@ -121,6 +121,67 @@ err:
 	return rc;
 }
 
+/*
+ * Live upgrade: the driver keeps the VM across the exec for this process's
+ * next image (DUVISOR_HANDOVER, docs/driver-abi.md), with its regions: the
+ * RAM and the stage-2 tables stay where they are, and so does delegation.
+ */
+static int dvext_handover(struct dv_vm *vm, struct dv_handover *h)
+{
+	struct dvext_vm *b = vm->backend;
+
+	if (ioctl(b->fd, DUVISOR_HANDOVER) < 0)
+		return -errno;
+	h->fds[0] = b->fd;
+	h->words[0] = b->s2.used;
+	h->words[1] = b->lazy;
+	return 0;
+}
+
+static int dvext_vm_adopt(struct dv_vm *vm, const struct dv_handover *h)
+{
+	struct dvext_vm *b = calloc(1, sizeof(*b));
+	uint64_t size = vm->mem_size, ram_hpa = 0, pt_hpa = 0, pt_off;
+	void *ram = MAP_FAILED;
+	int rc;
+
+	if (!b)
+		return -ENOMEM;
+	b->fd = h->fds[0];
+	b->pt = MAP_FAILED;
+	rc = ioctl(b->fd, DUVISOR_ADOPT) < 0 ? -errno : 0;
+	if (!rc) {
+		ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd,
+			   (off_t)DUVISOR_REGION_OFFSET(0));
+		b->pt = mmap(NULL, PT_REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd,
+			     (off_t)DUVISOR_REGION_OFFSET(1));
+		if (ram == MAP_FAILED || b->pt == MAP_FAILED)
+			rc = -errno;
+	}
+	if (!rc)
+		rc = dvext_query(b->fd, ram, &ram_hpa);
+	if (!rc)
+		rc = dvext_query(b->fd, b->pt, &pt_hpa);
+	pt_off = (DV_S2_ROOT_SIZE - pt_hpa % DV_S2_ROOT_SIZE) % DV_S2_ROOT_SIZE;
+	if (!rc)
+		rc = dv_s2_attach(&b->s2, (char *)b->pt + pt_off, pt_hpa + pt_off,
+				  PT_REGION_SIZE - pt_off, h->words[0]);
+	if (!rc && dv_crash_add_fixup((uintptr_t)dvext_hlvx, 11 /* a1 */))
+		rc = -ENOSPC;
+	if (rc) {
+		fprintf(stderr, "duvisor: taking the VM over: %s\n", strerror(-rc));
+		free(b);
+		return rc;
+	}
+	b->lazy = h->words[1];
+	b->ram_hpa = ram_hpa;
+	b->ram_size = size;
+	dv_lock_init(&b->s2_lock);
+	vm->mem = (struct dv_guest_mem){ram, DV_RAM_BASE, size};
+	vm->backend = b;
+	return 0;
+}
+
 static void dvext_vm_destroy(struct dv_vm *vm)
 {
 	struct dvext_vm *b = vm->backend;
@@ -368,6 +429,8 @@ const struct dv_backend_ops dv_dvext_backend = {
     .set_timer = dvext_set_timer,
     .io_thread_init = dvext_io_thread_init,
     .kick = dvext_kick,
+    .handover = dvext_handover,
+    .vm_adopt = dvext_vm_adopt,
     .vcpu_save = dvext_vcpu_save,
     .vcpu_load = dvext_vcpu_load,
     .get_time = dvext_guest_time,

@@ -38,6 +38,18 @@ int dv_s2_init(struct dv_stage2 *s, void *va, uint64_t hpa, size_t size)
 	return 0;
 }
 
+int dv_s2_attach(struct dv_stage2 *s, void *va, uint64_t hpa, size_t size, size_t used)
+{
+	if (hpa % DV_S2_ROOT_SIZE || size < DV_S2_ROOT_SIZE || (hpa + size - 1) >> HPA_BITS ||
+	    used < DV_S2_ROOT_SIZE || used > size || used % PAGE_SIZE)
+		return -EINVAL;
+	s->va = va;
+	s->hpa = hpa;
+	s->size = size;
+	s->used = used;
+	return 0;
+}
+
 /* The next-level table behind entry *e, allocated on first use */
 static uint64_t *next_table(struct dv_stage2 *s, uint64_t *e)
 {

@@ -19,6 +19,8 @@ struct dv_stage2 {
 #define DV_S2_ROOT_SIZE 16384 /* Sv39x4 root: 2048 entries, 16 KiB aligned */
 
 int dv_s2_init(struct dv_stage2 *s, void *va, uint64_t hpa, size_t size);
+/* Tables built already (live upgrade: the same pages, mapped again), used bytes handed out */
+int dv_s2_attach(struct dv_stage2 *s, void *va, uint64_t hpa, size_t size, size_t used);
 /* Map [gpa, gpa + size) to [hpa, ...) read/write/execute. 0 or -errno. */
 int dv_s2_map(struct dv_stage2 *s, uint64_t gpa, uint64_t hpa, uint64_t size);
 uint64_t dv_s2_hugatp(const struct dv_stage2 *s);

@@ -8,6 +8,7 @@
  * on at the next KVM_RUN. The PLIC stays in user space and drives each
  * vCPU's external interrupt with KVM_INTERRUPT.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -21,6 +22,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "vmm/vm.h"
 #include "backend/backend.h"
 
@@ -33,6 +35,7 @@ _Static_assert(sizeof(unsigned long) == 8, "riscv64 only: ONE_REG sizes below ar
 
 struct kvm_b_vm {
 	int kvm, vm;
+	int ram_fd; /* --live-upgrade on: RAM is this memfd, kept across the exec; else -1 */
 	size_t run_size;
 	char isa[64];
 	int *vcpu_fds; /* created up front, so the CPU can be described before threads run */
@@ -80,26 +83,34 @@ static void kvm_b_isa(struct kvm_b_vm *b)
 		strcat(b->isa, "_sstc");
 }
 
-static int kvm_b_vm_init(struct dv_vm *vm)
+/*
+ * Guest RAM: anonymous memory, or with --live-upgrade on a memfd, which a
+ * live upgrade keeps across the exec (b->ram_fd; the new image maps it again).
+ */
+static void *kvm_b_ram(struct dv_vm *vm, struct kvm_b_vm *b, bool adopt)
 {
-	struct kvm_b_vm *b = calloc(1, sizeof(*b));
+	uint64_t size = vm->mem_size;
+
+	if (!adopt && vm->cfg && vm->cfg->live_upgrade) {
+		b->ram_fd = memfd_create("duvisor-ram", MFD_CLOEXEC);
+		if (b->ram_fd < 0 || ftruncate(b->ram_fd, (off_t)size))
+			return MAP_FAILED;
+	}
+	if (b->ram_fd >= 0)
+		return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, b->ram_fd, 0);
+	return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		    -1, 0);
+}
+
+/* A VM on b->kvm: its RAM (a new one, or adopt's memfd), its slot, its vCPUs */
+static int kvm_b_vm_setup(struct dv_vm *vm, struct kvm_b_vm *b, bool adopt)
+{
 	struct kvm_userspace_memory_region slot;
 	struct sigaction sa = {.sa_handler = kvm_b_kick_handler};
 	uint64_t size = vm->mem_size;
 	void *ram;
 	int rc, mmap_size;
 
-	if (!b)
-		return -ENOMEM;
-	b->vm = -1;
-	b->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (b->kvm < 0) {
-		rc = -errno;
-		fprintf(stderr, "duvisor: /dev/kvm: %s (is KVM available on this host?)\n",
-			strerror(errno));
-		free(b);
-		return rc == -ENOENT || rc == -ENXIO ? -ENODEV : rc;
-	}
 	if (ioctl(b->kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
 		fprintf(stderr, "duvisor: /dev/kvm speaks another API version\n");
 		rc = -ENODEV;
@@ -113,8 +124,7 @@ static int kvm_b_vm_init(struct dv_vm *vm)
 		goto err;
 	}
 	b->run_size = (size_t)mmap_size;
-	ram = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		   -1, 0);
+	ram = kvm_b_ram(vm, b, adopt);
 	if (ram == MAP_FAILED) {
 		rc = -errno;
 		fprintf(stderr, "duvisor: guest memory (%llu MiB): %s\n",
@@ -160,9 +170,60 @@ static int kvm_b_vm_init(struct dv_vm *vm)
 err:
 	if (b->vm >= 0)
 		close(b->vm);
+	if (b->ram_fd >= 0)
+		close(b->ram_fd);
 	close(b->kvm);
 	free(b);
 	return rc;
+}
+
+static int kvm_b_vm_init(struct dv_vm *vm)
+{
+	struct kvm_b_vm *b = calloc(1, sizeof(*b));
+	int rc;
+
+	if (!b)
+		return -ENOMEM;
+	b->vm = -1;
+	b->ram_fd = -1;
+	b->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (b->kvm < 0) {
+		rc = -errno;
+		fprintf(stderr, "duvisor: /dev/kvm: %s (is KVM available on this host?)\n",
+			strerror(errno));
+		free(b);
+		return rc == -ENOENT || rc == -ENXIO ? -ENODEV : rc;
+	}
+	return kvm_b_vm_setup(vm, b, false);
+}
+
+/*
+ * Live upgrade. KVM ties a VM to the address space that made it, so the
+ * VM itself cannot cross an exec: the old image keeps /dev/kvm and the RAM
+ * memfd, and the new one makes a VM again on them (the vCPUs' state comes
+ * with the upgrade's state, as in a restore).
+ */
+static int kvm_b_handover(struct dv_vm *vm, struct dv_handover *h)
+{
+	struct kvm_b_vm *b = vm->backend;
+
+	if (b->ram_fd < 0)
+		return -EOPNOTSUPP; /* RAM is anonymous: started without --live-upgrade on */
+	h->fds[0] = b->kvm;
+	h->fds[1] = b->ram_fd;
+	return 0;
+}
+
+static int kvm_b_vm_adopt(struct dv_vm *vm, const struct dv_handover *h)
+{
+	struct kvm_b_vm *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	b->vm = -1;
+	b->kvm = h->fds[0];
+	b->ram_fd = h->fds[1];
+	return kvm_b_vm_setup(vm, b, true);
 }
 
 static void kvm_b_vm_destroy(struct dv_vm *vm)
@@ -184,6 +245,8 @@ static void kvm_b_vm_destroy(struct dv_vm *vm)
 	}
 	free(b->vcpu_fds);
 	munmap(vm->mem.host, vm->mem.size);
+	if (b->ram_fd >= 0)
+		close(b->ram_fd);
 	close(b->vm);
 	close(b->kvm);
 	free(b);
@@ -497,6 +560,8 @@ const struct dv_backend_ops dv_kvm_backend = {
     .set_reg = kvm_b_set_reg,
     .set_ext_irq = kvm_b_set_ext_irq,
     .kick = kvm_b_kick,
+    .handover = kvm_b_handover,
+    .vm_adopt = kvm_b_vm_adopt,
     .vcpu_save = kvm_b_vcpu_save,
     .vcpu_load = kvm_b_vcpu_load,
     .get_time = kvm_b_get_time,
