@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -18,6 +21,10 @@ static struct {
 	bool handed; /* saved came from the image before (live upgrade) */
 	struct termios saved;
 } con = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Guest output standard output did not take, and why the first time */
+static atomic_ullong con_lost;
+static atomic_int con_lost_errno;
 
 size_t dv_console_saved(void *buf, size_t len)
 {
@@ -61,6 +68,21 @@ void dv_console_restore(void)
 	}
 }
 
+/*
+ * Output is dropped, not held, when standard output fails (a terminal that
+ * went away, a full file system): say so once, so that a guest whose output
+ * stops is not taken for a guest that stopped.
+ */
+static void dv_console_lost(size_t len, int err)
+{
+	int none = 0;
+
+	atomic_fetch_add(&con_lost, len);
+	if (atomic_compare_exchange_strong(&con_lost_errno, &none, err))
+		fprintf(stderr, "\nduvisor: the guest's console output is being lost: %s\n",
+			strerror(err));
+}
+
 void dv_console_write(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -68,11 +90,27 @@ void dv_console_write(const void *buf, size_t len)
 	while (len) {
 		ssize_t n = write(STDOUT_FILENO, p, len);
 
-		if (n <= 0)
-			return; /* the terminal went away: drop output */
+		if (n <= 0) {
+			dv_console_lost(len, n < 0 ? errno : EIO);
+			return;
+		}
 		p += n;
 		len -= n;
 	}
+}
+
+unsigned long long dv_console_lost_bytes(void)
+{
+	return atomic_load(&con_lost);
+}
+
+void dv_console_report(void)
+{
+	unsigned long long n = atomic_load(&con_lost);
+
+	if (n)
+		fprintf(stderr, "duvisor: %llu bytes of the guest's console output lost (%s)\n", n,
+			strerror(atomic_load(&con_lost_errno)));
 }
 
 static void dv_console_queue(uint8_t c)

@@ -15,7 +15,11 @@
 
 int dv_console_init(void); /* raw mode when stdin is a terminal */
 void dv_console_restore(void);
+/* To standard output; what it does not take is dropped and counted */
 void dv_console_write(const void *buf, size_t len);
+unsigned long long dv_console_lost_bytes(void);
+/* On standard error, if any output was lost: how much, and why */
+void dv_console_report(void);
 /* Queue input for the guest; returns false when the escape to quit was seen. */
 bool dv_console_input(const uint8_t *buf, size_t len);
 int dv_console_getc(void); /* next input byte, or -1 */

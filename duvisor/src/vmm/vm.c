@@ -344,6 +344,7 @@ int dv_vm_run(const struct dv_config *cfg)
 out_console:
 	dv_vm_api_close(&vm);
 	dv_console_restore();
+	dv_console_report();
 	if (sigfd >= 0)
 		close(sigfd);
 out_devices:
