@@ -94,15 +94,18 @@ static int old_image(void *arg)
 	if (dv_vm_open(&vm, RAM_SIZE) < 0)
 		return probe_fail("%s", dv_error());
 	*(volatile uint64_t *)(vm.ram + (1UL << 20)) = PATTERN;
-	if (marked && ioctl(vm.fd, DUVISOR_HANDOVER) < 0)
+	if (marked && ioctl(vm.fd, DUVISOR_HANDOVER, 1) < 0)
 		return probe_fail("HANDOVER: %s", strerror(errno));
+	/* 2: marked, then the mark taken back (an exec that failed) */
+	if (marked == 2 && ioctl(vm.fd, DUVISOR_HANDOVER, 0) < 0)
+		return probe_fail("HANDOVER 0: %s", strerror(errno));
 	/* the file survives the exec, the mappings do not */
 	int fd = fcntl(vm.fd, F_DUPFD, 100);
 	if (fd < 0)
 		return probe_fail("dup: %s", strerror(errno));
 	snprintf(fdstr, sizeof(fdstr), "%d", fd);
 	snprintf(hpa, sizeof(hpa), "%llu", (unsigned long long)vm.ram_hpa);
-	snprintf(mark, sizeof(mark), "%d", marked);
+	snprintf(mark, sizeof(mark), "%d", marked == 1);
 	execl("/proc/self/exe", "driver_selftest", "--adopt-probe", fdstr, hpa, mark,
 	      (char *)NULL);
 	return probe_fail("exec: %s", strerror(errno));
@@ -152,7 +155,10 @@ void t_handover(void)
 		errno = 0;
 		expect(ioctl(vm.fd, DUVISOR_ADOPT) == -1 && errno == EPERM,
 		       "ADOPT of an unmarked VM: %s", strerror(errno));
-		expect(ioctl(vm.fd, DUVISOR_HANDOVER) == 0, "HANDOVER: %s", strerror(errno));
+		errno = 0;
+		expect(ioctl(vm.fd, DUVISOR_HANDOVER, 2) == -1 && errno == EINVAL,
+		       "HANDOVER 2: %s", strerror(errno));
+		expect(ioctl(vm.fd, DUVISOR_HANDOVER, 1) == 0, "HANDOVER: %s", strerror(errno));
 		errno = 0;
 		expect(ioctl(vm.fd, DUVISOR_ADOPT) == -1 && errno == EINVAL,
 		       "ADOPT without an exec: %s", strerror(errno));
@@ -168,6 +174,8 @@ void t_handover(void)
 
 	st = wait_child(spawn(old_image, (void *)(intptr_t)0), 20000);
 	expect_probe(st, "exec without HANDOVER");
+	st = wait_child(spawn(old_image, (void *)(intptr_t)2), 20000);
+	expect_probe(st, "exec after HANDOVER 1 then 0");
 	report("handover_needs_the_mark");
 
 	st = wait_child(spawn(old_image, (void *)(intptr_t)1), 20000);

@@ -84,7 +84,8 @@ raw RAW_GARBAGE '\001\002\003\r\n\r\n'
 raw RAW_VERSION 'GET /api/v1/vmm.ping HTTP/1.7\r\n\r\n'
 raw RAW_BIG 'PUT /api/v1/vm.pause HTTP/1.1\r\nContent-Length: 999999\r\n\r\n'
 raw RAW_CHUNKED 'PUT /api/v1/vm.pause HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n'
-raw RAW_NOTYET 'PUT /api/v1/vm.snapshot HTTP/1.1\r\n\r\n'
+raw RAW_NOFDS 'PUT /api/v1/vm.snapshot HTTP/1.1\r\n\r\n'
+raw RAW_NOTHERE 'PUT /api/v1/vm.restore HTTP/1.1\r\n\r\n'
 /test/apiraw $S 7000 >/tmp/silent.out & sil=$!
 sleep 0.5
 t0=$(up); ctl ping >/dev/null; echo AFTER_SILENT_RC=$?; t1=$(up)
@@ -188,7 +189,7 @@ def _():
     r = api_run()
     for key, want in (("RAW_METHOD", "405"), ("RAW_NOTFOUND", "404"), ("RAW_FIELD", "400"),
                       ("RAW_JSON", "400"), ("RAW_GARBAGE", "400"), ("RAW_VERSION", "505"),
-                      ("RAW_BIG", "413"), ("RAW_CHUNKED", "501"), ("RAW_NOTYET", "501"),
+                      ("RAW_BIG", "413"), ("RAW_CHUNKED", "501"), ("RAW_NOFDS", "400"), ("RAW_NOTHERE", "501"),
                       ("SILENT", "408")):
         got = r.value(key) or ""
         check(got.startswith("HTTP/1.1 " + want + " "), "%s: %r, want %s" % (key, got, want))

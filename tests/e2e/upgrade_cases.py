@@ -4,9 +4,10 @@ imported by e2e_test.py, run once per backend.
 One host boot: a 2-vCPU, 256 MiB guest with a disk and a tap receives a
 TCP stream from the host (60 MiB, 1 MiB each 0.3 s) while it writes
 numbered, fsync'd 4 KiB records to its disk. The host replaces duvisor's
-binary under it three times: by itself, by that again (the new image
-upgrades too), and by duvisor-v99, which cannot read the state's version
-and hands the VM back to the old binary (ctl exits 1 saying so). The same
+binary under it: by itself, by that again (the new image upgrades too),
+by busybox (refused before the exec: no duvisor marker in it), and by
+duvisor-v99, which cannot read the state's version and hands the VM back
+to the old binary (ctl exits 1 saying so). The same
 process (pid) runs the VM throughout; the stream arrives whole, every
 record is on the disk in order, and the guest's clock does not jump.
 """
@@ -60,6 +61,8 @@ sleep 2
 echo "UP2_JSON=$(duvisor ctl --api-socket $S upgrade /usr/bin/duvisor)"; echo UP2_RC=$?
 kill -0 $snd && echo UP2_INFLIGHT=yes
 sleep 2
+duvisor ctl --api-socket $S upgrade /bin/busybox >/dev/null 2>/tmp/bb.err; echo BB_RC=$?
+echo "BB_MSG=$(cat /tmp/bb.err)"
 duvisor ctl --api-socket $S upgrade /test/duvisor-v99 >/dev/null 2>/tmp/v99.err; echo V99_RC=$?
 echo "V99_MSG=$(cat /tmp/v99.err)"
 kill -0 $snd && echo V99_INFLIGHT=yes
@@ -137,9 +140,11 @@ def _():
 
 
 @test("live upgrade: a binary that cannot read the state's version hands the VM back to the old "
-      "one, which goes on (ctl says why, exit 1)")
+      "one, which goes on (ctl says why, exit 1); a file that is no duvisor is refused before the exec")
 def _():
     r = upgrade_run()
+    check(r.value("BB_RC") == "1" and "not a duvisor binary" in (r.value("BB_MSG") or ""),
+          "busybox as the new binary: %r %r" % (r.value("BB_RC"), r.value("BB_MSG")))
     check(r.value("V99_RC") == "1" and "reads state version 99" in (r.value("V99_MSG") or ""),
           "v99: %r %r" % (r.value("V99_RC"), r.value("V99_MSG")))
     check(r.value("V99_INFLIGHT") == "yes", "the stream was not in flight")

@@ -75,6 +75,11 @@ void dv_vcpu_snap_take(struct dv_vcpu *vcpu)
 	vcpu->snap.rc = -EOPNOTSUPP;
 }
 
+void dv_vcpu_snap_take_cb(void *vcpu)
+{
+	dv_vcpu_snap_take(vcpu);
+}
+
 int dv_vcpu_restore(struct dv_vcpu *vcpu)
 {
 	(void)vcpu;

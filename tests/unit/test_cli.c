@@ -249,6 +249,100 @@ UT_TEST(api_socket_and_ctl)
 	UT_CHECK(r == DV_EXIT_OK, "107 bytes refused: %s", msg);
 }
 
+UT_TEST(live_upgrade_options)
+{
+	struct dv_config c;
+	int r;
+
+	r = PARSE(&c, "run", "--kernel", kernel, "--api-socket", "/tmp/s", "--live-upgrade", "on");
+	UT_CHECK(r == DV_EXIT_OK && c.live_upgrade, "--live-upgrade on: %d %s", r, msg);
+	r = PARSE(&c, "run", "--kernel", kernel);
+	UT_CHECK(r == DV_EXIT_OK && !c.live_upgrade, "live upgrade on by default");
+	r = PARSE(&c, "run", "--kernel", kernel, "--live-upgrade", "on");
+	UT_CHECK(r == DV_EXIT_USAGE && strstr(msg, "needs --api-socket"), "without a socket: %d %s",
+		 r, msg);
+	r = PARSE(&c, "run", "--kernel", kernel, "--api-socket", "/tmp/s", "--live-upgrade", "yes");
+	UT_CHECK(r == DV_EXIT_USAGE && strstr(msg, "on, off"), "a bad value: %d %s", r, msg);
+	r = PARSE(&c, "ctl", "--api-socket", "/tmp/s", "upgrade", "/usr/bin/duvisor");
+	UT_CHECK(r == DV_EXIT_OK && !strcmp(c.ctl.verb, "upgrade") &&
+		     !strcmp(c.ctl.arg, "/usr/bin/duvisor"),
+		 "ctl upgrade: %d %s", r, msg);
+	r = PARSE(&c, "ctl", "--api-socket", "/tmp/s", "upgrade");
+	UT_CHECK(r == DV_EXIT_USAGE && strstr(msg, "missing the new binary"), "no PATH: %d %s", r,
+		 msg);
+	/* the new image's command line: an fd, nothing else */
+	r = PARSE(&c, "upgraded", "7");
+	UT_CHECK(r == DV_EXIT_OK && c.action == DV_ACTION_UPGRADED && c.upgrade_fd == 7,
+		 "upgraded 7: %d", r);
+	r = PARSE(&c, "upgraded", "x");
+	UT_CHECK(r == DV_EXIT_USAGE, "upgraded x: %d", r);
+	r = PARSE(&c, "upgraded", "7", "8");
+	UT_CHECK(r == DV_EXIT_USAGE, "upgraded 7 8: %d", r);
+	/* disks and links start with no descriptor to take over */
+	r = PARSE(&c, "run", "--kernel", kernel, "--disk", "path=/dev/null");
+	UT_CHECK(c.disks[0].fd == -1 && c.nets[0].fd == -1, "fds %d %d", c.disks[0].fd,
+		 c.nets[0].fd);
+}
+
+/* A snapshot directory whose config holds text (NULL: none) */
+static const char *snapdir(const char *text, size_t len)
+{
+	static char dir[64];
+	char path[96];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "/tmp/dv-cli-snap-%d", getpid());
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/config", dir);
+	unlink(path);
+	if (text) {
+		f = fopen(path, "wb");
+		fwrite(text, 1, len, f);
+		fclose(f);
+	}
+	return dir;
+}
+
+UT_TEST(restore_takes_the_snapshots_options_and_replaces_the_given_ones)
+{
+	struct dv_config c;
+	char text[512];
+	const char *dir;
+	int r, n;
+
+	n = snprintf(text, sizeof(text),
+		     "--kernel\n/nonexistent/Image\n--memory\n128M\n--disk\npath=%s\n--cpus=2\n"
+		     "--sandbox\noff\n",
+		     disk);
+	dir = snapdir(text, (size_t)n);
+	r = PARSE(&c, "restore", dir, "--api-socket", "/tmp/new.sock", "--sandbox=on");
+	UT_CHECK(r == DV_EXIT_OK && c.restore_dir && !strcmp(c.restore_dir, dir), "restore: %d %s",
+		 r, msg);
+	UT_CHECK(c.mem_size == 128ULL << 20 && c.ncpus == 2 && c.ndisks == 1 && !c.no_sandbox &&
+		     c.api_socket && !strcmp(c.api_socket, "/tmp/new.sock"),
+		 "options: mem %llu cpus %u disks %u sandbox-off %d",
+		 (unsigned long long)c.mem_size, c.ncpus, c.ndisks, c.no_sandbox);
+	/* the kernel is not read on a restore: a missing one is no error */
+	UT_CHECK(r == DV_EXIT_OK, "a missing kernel refused the restore");
+	dv_cli_release(&c);
+	r = PARSE(&c, "restore", dir, "--memory", "64M");
+	UT_CHECK(r == DV_EXIT_OK && c.mem_size == 64ULL << 20, "--memory replaced: %d", r);
+	dv_cli_release(&c);
+	/* a config that is not one */
+	dir = snapdir("--kernel\nx", 10);
+	UT_CHECK(PARSE(&c, "restore", dir) == DV_EXIT_FILE &&
+		     strstr(msg, "not a snapshot's config"),
+		 "no final newline: %s", msg);
+	dir = snapdir("--kernel\n\0x\n", 12);
+	UT_CHECK(PARSE(&c, "restore", dir) == DV_EXIT_FILE, "a NUL inside: %s", msg);
+	dir = snapdir(NULL, 0);
+	UT_CHECK(PARSE(&c, "restore", dir) == DV_EXIT_FILE && strstr(msg, "No such file"),
+		 "no config: %s", msg);
+	UT_CHECK(PARSE(&c, "restore") == DV_EXIT_USAGE && strstr(msg, "missing DIR"), "no DIR: %s",
+		 msg);
+	rmdir(dir);
+}
+
 UT_TEST(help_and_version)
 {
 	static const struct {

@@ -205,6 +205,26 @@ UT_TEST(the_api_thread_serves_its_socket_and_nothing_else)
 			 names[allowed[i]]);
 }
 
+UT_TEST(the_api_thread_with_live_upgrade_allows_what_the_next_image_runs_and_no_more)
+{
+	static const enum call forbidden[] = {C_EXECVE,	   C_OPENAT, C_SOCKET,
+					      C_PTRACE,	   C_CLONE,  C_KILL,
+					      C_MMAP_EXEC, C_SETUID, C_IOCTL_TIOCSTI};
+	static const enum call allowed[] = {C_READ,	     C_WRITE,	     C_FUTEX,  C_GETTID,
+					    C_IOCTL_BACKEND, C_IOCTL_TCSETS, C_PREADV, C_FDATASYNC,
+					    C_SIGACTION,     C_SIGALTSTACK};
+
+	for (unsigned int i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
+		int r = run(DV_THREAD_API_UPGRADE, forbidden[i]);
+
+		UT_CHECK(r == -SIGSYS, "API thread (live upgrade), %s: %d (want killed by SIGSYS)",
+			 names[forbidden[i]], r);
+	}
+	for (unsigned int i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		UT_CHECK(run(DV_THREAD_API_UPGRADE, allowed[i]) == 0,
+			 "API thread (live upgrade), %s killed", names[allowed[i]]);
+}
+
 UT_TEST(what_an_exit_needs_is_allowed)
 {
 	static const enum call allowed[] = {C_WRITE, C_MMAP_RW, C_FUTEX, C_GETTID, C_IOCTL_BACKEND};

@@ -151,6 +151,9 @@ int dv_http_parse(const char *buf, size_t len, struct dv_http_req *req)
 	int rc;
 
 	memset(req, 0, sizeof(*req));
+	for (size_t i = 0; i < sizeof(req->fds) / sizeof(req->fds[0]); i++)
+		req->fds[i] = -1;
+	req->conn = -1;
 	if (!end)
 		return len >= DV_HTTP_MAX_HEAD ? -431 : 0;
 	while (next_line(&p, buf + end, &line, &n) && n) {

@@ -134,6 +134,7 @@ struct dv_backend_ops {
 	 * that. 0 or -errno (-EOPNOTSUPP: this VM cannot be handed over).
 	 */
 	int (*handover)(struct dv_vm *vm, struct dv_handover *h);
+	void (*handover_cancel)(struct dv_vm *vm); /* the exec failed: the VM stays here */
 	int (*vm_adopt)(struct dv_vm *vm, const struct dv_handover *h);
 	/* On the vCPU's thread, at an exit boundary: its state (0 or -errno) */
 	int (*vcpu_save)(struct dv_vcpu *vcpu, struct dv_vcpu_regs *regs);
@@ -157,6 +158,8 @@ struct dv_backend_ops {
 	 * confined (vmm/sandbox.h): on a vCPU's thread, and on the others.
 	 */
 	struct dv_ioctls vcpu_ioctls, io_ioctls;
+	/* ... and those vm_adopt() and vcpu_init() make (a live upgrade's next image) */
+	struct dv_ioctls setup_ioctls;
 };
 
 extern const struct dv_backend_ops dv_dvext_backend;

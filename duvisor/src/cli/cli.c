@@ -490,9 +490,12 @@ static int parse_run(int argc, char **argv, struct dv_config *cfg, FILE *err)
 								 : DV_CLI_CMDLINE_SERIAL;
 	if (cfg->live_upgrade && !cfg->api_socket)
 		return dv_cli_usage_error(err, "--live-upgrade on needs --api-socket PATH");
+	/* A live upgrade's new image is in the jail and takes the files over: none is checked */
+	if (cfg->action == DV_ACTION_UPGRADED)
+		return DV_EXIT_OK;
 	r = dv_cli_check_jail(cfg, err);
-	if (r || cfg->action == DV_ACTION_UPGRADED)
-		return r; /* the new image takes the files over: none is opened by name */
+	if (r)
+		return r;
 	return check_files(cfg, err);
 }
 
@@ -508,9 +511,10 @@ static int parse_restore(int argc, char **argv, struct dv_config *cfg, FILE *err
 	}
 	if (!argc || argv[0][0] == '-')
 		return dv_cli_usage_error(err, "restore: missing DIR (a snapshot's directory)");
-	r = dv_cli_restore_args(argv[0], argv + 1, argc - 1, &all, &n, err);
+	r = dv_cli_restore_args(argv[0], argv + 1, argc - 1, &all, &n, &cfg->restore_text, err);
 	if (r)
 		return r;
+	cfg->restore_argv = all;
 	cfg->restore_dir = argv[0];
 	cfg->run_argv = all;
 	cfg->run_argc = n;
@@ -577,6 +581,14 @@ static int parse_ctl(int argc, char **argv, struct dv_config *cfg, FILE *err)
 		return dv_cli_usage_error(err, "ctl: upgrade: missing the new binary's PATH");
 	cfg->ctl.socket = cfg->api_socket;
 	return DV_EXIT_OK;
+}
+
+void dv_cli_release(struct dv_config *cfg)
+{
+	free(cfg->restore_argv);
+	free(cfg->restore_text);
+	cfg->restore_argv = NULL;
+	cfg->restore_text = NULL;
 }
 
 int dv_cli_parse_upgraded(int argc, char **argv, struct dv_config *cfg, FILE *err)

@@ -184,6 +184,7 @@ struct dv_config {
 	/* The options after "run" (a restore's: the snapshot's, then its own), for snapshots */
 	char **run_argv;
 	int run_argc;
+	char **restore_argv, *restore_text; /* a restore's, allocated: dv_cli_release() */
 	struct dv_ctl_cfg ctl;
 	struct dv_jail_cfg jail;
 };
@@ -202,6 +203,9 @@ int dv_cli_parse(int argc, char **argv, struct dv_config *cfg, FILE *err);
  * action stays DV_ACTION_UPGRADED; no file is opened or checked.
  */
 int dv_cli_parse_upgraded(int argc, char **argv, struct dv_config *cfg, FILE *err);
+
+/* Free what a parse allocated (a restore's options); cfg is unusable after */
+void dv_cli_release(struct dv_config *cfg);
 
 /* The full help text (both "duvisor --help" and "duvisor run --help"). */
 void dv_cli_usage(FILE *out);

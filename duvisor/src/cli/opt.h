@@ -59,10 +59,11 @@ int dv_cli_check_jail(const struct dv_config *cfg, FILE *err);
 
 /*
  * restore_opts.c: the run options of a restore: DIR/config's, without those
- * over names, then over. The list (allocated, living on) in *argv and *argc;
- * DV_EXIT_OK, or the code after a line to err.
+ * over names, then over. The list in *argv and *argc, allocated, pointing
+ * into *text, also allocated (dv_cli_release() frees both); DV_EXIT_OK, or
+ * the code after a line to err.
  */
 int dv_cli_restore_args(const char *dir, char **over, int nover, char ***argv, int *argc,
-			FILE *err);
+			char **text, FILE *err);
 
 #endif /* DV_CLI_OPT_H */

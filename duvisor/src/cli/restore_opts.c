@@ -16,8 +16,8 @@
 
 #define DV_CONFIG_MAX 65536
 
-/* DIR/config as lines (in one allocation that lives on); 0 or DV_EXIT_FILE after saying why */
-static int read_config(const char *dir, char ***lines, int *n, FILE *err)
+/* DIR/config as lines (*lines, pointing into *text); 0 or DV_EXIT_FILE after saying why */
+static int read_config(const char *dir, char **text_out, char ***lines, int *n, FILE *err)
 {
 	char path[PATH_MAX + 16], *text;
 	struct stat st;
@@ -49,6 +49,7 @@ static int read_config(const char *dir, char ***lines, int *n, FILE *err)
 		free(text);
 		return DV_EXIT_FAILURE;
 	}
+	*text_out = text;
 	*n = 0;
 	for (char *p = text; *p;) {
 		char *nl = strchr(p, '\n');
@@ -81,16 +82,21 @@ static bool given(char **over, int nover, const char *a)
 	return false;
 }
 
-int dv_cli_restore_args(const char *dir, char **over, int nover, char ***argv, int *argc, FILE *err)
+int dv_cli_restore_args(const char *dir, char **over, int nover, char ***argv, int *argc,
+			char **text, FILE *err)
 {
 	char **saved, **all;
-	int nsaved = 0, n = 0, rc = read_config(dir, &saved, &nsaved, err);
+	int nsaved = 0, n = 0, rc = read_config(dir, text, &saved, &nsaved, err);
 
 	if (rc)
 		return rc;
 	all = calloc((size_t)(nsaved + nover) + 1, sizeof(*all));
-	if (!all)
+	if (!all) {
+		free(saved);
+		free(*text);
+		*text = NULL;
 		return DV_EXIT_FAILURE;
+	}
 	for (int i = 0; i < nsaved; i++) {
 		if (given(over, nover, saved[i])) {
 			/* the option and, unless --opt=value or a flag, its value */
@@ -102,6 +108,7 @@ int dv_cli_restore_args(const char *dir, char **over, int nover, char ***argv, i
 	}
 	for (int i = 0; i < nover; i++)
 		all[n++] = over[i];
+	free(saved);
 	*argv = all;
 	*argc = n;
 	return 0;

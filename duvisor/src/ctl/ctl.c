@@ -3,6 +3,7 @@
  * duvisor ctl (ctl.h): one HTTP request per verb to the API socket, the
  * answer read until the server closes the connection.
  */
+#define _GNU_SOURCE /* struct ucred */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -119,6 +120,27 @@ static int connect_to(const char *path)
 	return fd;
 }
 
+/*
+ * The server is this user's duvisor (or root's): snapshot files open for
+ * writing and binaries go to no one else, whoever swapped the socket.
+ */
+static int check_peer(int fd, const char *path, FILE *err)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) || len != sizeof(cred)) {
+		fprintf(err, "duvisor ctl: %s: who serves it: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (cred.uid != geteuid() && cred.uid != 0) {
+		fprintf(err, "duvisor ctl: %s is served by uid %u, not by you or root\n", path,
+			(unsigned int)cred.uid);
+		return -1;
+	}
+	return 0;
+}
+
 /* The status and body of the answer in buf[0..len) (NUL-terminated); 0 if malformed */
 static int parse_answer(char *buf, size_t len, const char **body)
 {
@@ -157,6 +179,10 @@ int dv_ctl_run(const struct dv_ctl_cfg *ctl, FILE *out, FILE *err)
 	if (fd < 0) {
 		fprintf(err, "duvisor ctl: %s: %s (is a duvisor run --api-socket serving it?)\n",
 			ctl->socket, strerror(-fd));
+		return DV_EXIT_FILE;
+	}
+	if (check_peer(fd, ctl->socket, err)) {
+		close(fd);
 		return DV_EXIT_FILE;
 	}
 	if (snapshot) {

@@ -314,9 +314,17 @@ const struct dv_mmio_ops dv_uart_mmio_ops = {
 
 void dv_uart_save(struct dv_uart *u, struct dv_snap_w *w)
 {
-	uint8_t regs[8] = {u->ier, u->fcr, u->lcr, u->mcr, u->scr, u->dll, u->dlm, u->thre_pending};
+	uint8_t regs[8];
 
 	dv_lock(&u->lock);
+	regs[0] = u->ier;
+	regs[1] = u->fcr;
+	regs[2] = u->lcr;
+	regs[3] = u->mcr;
+	regs[4] = u->scr;
+	regs[5] = u->dll;
+	regs[6] = u->dlm;
+	regs[7] = u->thre_pending;
 	dv_snap_put(w, regs, sizeof(regs));
 	dv_snap_u32(w, (uint32_t)u->rx_count);
 	for (size_t i = 0; i < u->rx_count; i++) {

@@ -344,7 +344,8 @@ int dv_virtio_mmio_load(struct dv_virtio_mmio *d, struct dv_snap_r *r)
 	d->status = dv_snap_get_u32(r) & (STATUS_DRIVER_BITS | VIRTIO_CONFIG_S_NEEDS_RESET);
 	d->isr = dv_snap_get_u32(r) & (VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG);
 	d->config_generation = dv_snap_get_u32(r);
-	d->level = dv_snap_get_u32(r) & 1;
+	dv_snap_get_u32(r);	/* the level it drove: its isr says it */
+	d->level = d->isr != 0; /* the PLIC's state has the line as driven */
 	if (dv_snap_get_u32(r) != d->ops->nqueues) {
 		rc = -EINVAL;
 		goto out;

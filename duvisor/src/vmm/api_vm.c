@@ -229,6 +229,11 @@ static int api_snapshot(void *ctx, const struct dv_http_req *req, struct dv_json
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = dv_vm_pause_retake(vm, 5000); /* each vCPU's state, with none running */
+	if (rc) {
+		snprintf(why, n, "a vCPU did not take its state within 5 s");
+		return 500;
+	}
 	rc = dv_snapshot_write(vm, req->fds, &bytes, why, n);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc)
@@ -263,7 +268,7 @@ static int api_upgrade(void *ctx, const struct dv_http_req *req, struct dv_json 
 	int rc = dv_upgrade_exec(ctx, req->fds[0], req->conn, why, n);
 
 	(void)j;
-	return rc == -EOPNOTSUPP ? 409 : 500;
+	return rc == -EOPNOTSUPP || rc == -ENOEXEC ? 409 : 500;
 }
 
 static const struct dv_api_route dv_vm_routes[] = {

@@ -144,12 +144,47 @@ void dv_pause_leave(struct dv_vm *vm)
 	dv_futex_wake(&vm->pause.parked, INT_MAX);
 }
 
-void dv_pause_park(struct dv_vm *vm)
+void dv_pause_park(struct dv_vm *vm, void (*take)(void *), void *vcpu)
 {
+	struct dv_pause *p = &vm->pause;
+	int seen = atomic_load(&p->retake);
+
+	take(vcpu);
 	dv_pause_arrive(vm);
-	while (atomic_load(&vm->pause.gate) && !atomic_load(&vm->stopping))
-		dv_futex_wait(&vm->pause.gate, 1, NULL);
+	while (atomic_load(&p->gate) && !atomic_load(&vm->stopping)) {
+		int now = atomic_load(&p->retake);
+
+		if (now != seen) {
+			seen = now;
+			take(vcpu);
+			atomic_fetch_add(&p->retaken, 1);
+			dv_futex_wake(&p->retaken, INT_MAX);
+			continue;
+		}
+		dv_futex_wait(&p->gate, 1, NULL);
+	}
 	dv_pause_leave(vm);
+}
+
+int dv_vm_pause_retake(struct dv_vm *vm, unsigned int timeout_ms)
+{
+	struct dv_pause *p = &vm->pause;
+	struct timespec deadline = after_ms(timeout_ms);
+
+	atomic_store(&p->retaken, 0);
+	atomic_fetch_add(&p->retake, 1);
+	dv_futex_wake(&p->gate, INT_MAX); /* the gate stays shut: they take and wait again */
+	for (;;) {
+		int n = atomic_load(&p->retaken);
+
+		if (n >= (int)vm->nr_vcpus)
+			return 0;
+		if (atomic_load(&vm->stopping) ||
+		    now_ns() >=
+			(uint64_t)deadline.tv_sec * 1000000000ULL + (uint64_t)deadline.tv_nsec)
+			return -ETIMEDOUT;
+		dv_futex_wait(&p->retaken, n, &deadline);
+	}
 }
 
 void dv_pause_release(struct dv_vm *vm)

@@ -17,8 +17,10 @@
 struct dv_vm;
 
 struct dv_pause {
-	atomic_int gate;   /* futex word: 1 while the VM is to stay paused */
-	atomic_int parked; /* futex word: threads at their boundary (vCPUs, the I/O thread) */
+	atomic_int gate;    /* futex word: 1 while the VM is to stay paused */
+	atomic_int parked;  /* futex word: threads at their boundary (vCPUs, the I/O thread) */
+	atomic_int retake;  /* bumped: every parked vCPU takes its state again */
+	atomic_int retaken; /* futex word: vCPUs that did, for the current retake */
 	pthread_mutex_t lock;
 	bool paused;
 	uint64_t since_ns; /* CLOCK_MONOTONIC when the last pause took effect */
@@ -42,8 +44,17 @@ static inline bool dv_pause_wanted(struct dv_pause *p)
 {
 	return atomic_load_explicit(&p->gate, memory_order_relaxed);
 }
-/* A vCPU at its boundary: wait here until resumed or the VM stops */
-void dv_pause_park(struct dv_vm *vm);
+/*
+ * A vCPU at its boundary: wait here until resumed or the VM stops; take(vcpu)
+ * its state on arriving and again at each dv_vm_pause_retake()
+ */
+void dv_pause_park(struct dv_vm *vm, void (*take)(void *), void *vcpu);
+/*
+ * The VM paused: have every vCPU take its state again, now that none runs
+ * (what one took as it parked may predate another's IPI or HSM start to
+ * it). 0, or -ETIMEDOUT.
+ */
+int dv_vm_pause_retake(struct dv_vm *vm, unsigned int timeout_ms);
 /* A thread that goes on serving what is not paused (the I/O thread): it is there, or left */
 void dv_pause_arrive(struct dv_vm *vm);
 void dv_pause_leave(struct dv_vm *vm);

@@ -21,6 +21,8 @@
 #include <linux/if_tun.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <linux/sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -38,6 +40,7 @@
 #define LIST(a) ((struct dv_sys_rules){a, NROF(a)})
 
 static const uint32_t dv_prot_exec = PROT_EXEC;
+static const uint32_t dv_clone_thread = CLONE_THREAD;
 
 /* What every kind of thread does: memory, locks, time, signals, exit */
 static const struct dv_sys_rule dv_sys_common[] = {
@@ -113,10 +116,10 @@ static const struct dv_sys_rule dv_sys_upgrade[] = {
     ANY(SYS_lseek),
     ANY(SYS_ftruncate),
     ANY(SYS_fcntl),
-    ANY(SYS_ioctl),
-    ANY(SYS_clone),
+    /* threads, no processes: glibc falls back from clone3 (its flags are in memory) to clone */
+    {SYS_clone, DV_ARG_BITS_SET, 0, 1, &dv_clone_thread},
 #ifdef SYS_clone3
-    ANY(SYS_clone3),
+    {SYS_clone3, DV_ARG_ENOSYS, 0, 0, NULL},
 #endif
     ANY(SYS_set_robust_list),
     ANY(SYS_set_tid_address),
@@ -156,6 +159,12 @@ static const struct dv_sys_rule dv_sys_disk[] = {
 static const uint32_t dv_io_own_ioctls[] = {
     TCSETS,	   /* the terminal restored at exit (tcsetattr) */
     TUNSETOFFLOAD, /* a tap follows the offloads its guest driver took */
+};
+
+/* ... and what the next image's start makes of them (--live-upgrade on) */
+static const uint32_t dv_upgrade_own_ioctls[] = {
+    TCGETS,	  /* isatty(), tcgetattr() */
+    BLKGETSIZE64, /* a disk on a block device */
 };
 
 /* The supervisor: wait for the VM's process, relay signals, exit */
@@ -202,7 +211,7 @@ static int dv_confine(const struct dv_sys_rules *lists, unsigned int n, unsigned
 
 int dv_sandbox_enter(enum dv_thread_kind kind, const struct dv_ioctls *ioctls)
 {
-	uint32_t cmds[DV_SANDBOX_MAX_IOCTLS + NROF(dv_io_own_ioctls)];
+	uint32_t cmds[DV_SANDBOX_MAX_IOCTLS + NROF(dv_io_own_ioctls) + NROF(dv_upgrade_own_ioctls)];
 	unsigned int n = 0, nl = 0;
 	struct dv_sys_rule ioctl_rule;
 	struct dv_sys_rules lists[7];
@@ -211,8 +220,13 @@ int dv_sandbox_enter(enum dv_thread_kind kind, const struct dv_ioctls *ioctls)
 		return -E2BIG;
 	for (unsigned int i = 0; ioctls && i < ioctls->n; i++)
 		cmds[n++] = ioctls->cmd[i];
-	for (unsigned int i = 0; kind == DV_THREAD_IO && i < NROF(dv_io_own_ioctls); i++)
+	for (unsigned int i = 0;
+	     (kind == DV_THREAD_IO || kind == DV_THREAD_API_UPGRADE) && i < NROF(dv_io_own_ioctls);
+	     i++)
 		cmds[n++] = dv_io_own_ioctls[i];
+	for (unsigned int i = 0; kind == DV_THREAD_API_UPGRADE && i < NROF(dv_upgrade_own_ioctls);
+	     i++)
+		cmds[n++] = dv_upgrade_own_ioctls[i];
 	/* The kind's own calls first: a KVM vCPU's ioctl is checked on every exit */
 	ioctl_rule = (struct dv_sys_rule){SYS_ioctl, DV_ARG_ONE_OF, 1, n, cmds};
 	if (n)
@@ -244,11 +258,21 @@ int dv_sandbox_enter_supervisor(pid_t child)
 	return dv_confine(lists, NROF(lists), 1u << CAP_KILL);
 }
 
-void dv_sandbox_setup(bool wanted, const struct dv_ioctls *vcpu, const struct dv_ioctls *io)
+void dv_sandbox_setup(bool wanted, const struct dv_ioctls *vcpu, const struct dv_ioctls *io,
+		      const struct dv_ioctls *setup)
 {
+	static uint32_t all[DV_SANDBOX_MAX_IOCTLS];
+	const struct dv_ioctls *parts[] = {vcpu, io, setup};
+	unsigned int n = 0;
+
 	dv_sandbox_wanted = wanted;
 	dv_ioctls_of[DV_THREAD_VCPU] = vcpu ? *vcpu : (struct dv_ioctls){NULL, 0};
 	dv_ioctls_of[DV_THREAD_IO] = io ? *io : (struct dv_ioctls){NULL, 0};
+	/* The next image of a live upgrade: all of them, and what its start makes */
+	for (unsigned int p = 0; p < NROF(parts); p++)
+		for (unsigned int i = 0; parts[p] && i < parts[p]->n && n < NROF(all); i++)
+			all[n++] = parts[p]->cmd[i];
+	dv_ioctls_of[DV_THREAD_API_UPGRADE] = (struct dv_ioctls){all, n};
 }
 
 void dv_sandbox_vcpu_disk_io(void)

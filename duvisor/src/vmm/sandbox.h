@@ -27,7 +27,7 @@ struct dv_ioctls {
 	unsigned int n;
 };
 
-#define DV_SANDBOX_MAX_IOCTLS 16
+#define DV_SANDBOX_MAX_IOCTLS 32
 
 /*
  * This thread: no new privileges, no capabilities, and only the system
@@ -45,8 +45,13 @@ int dv_sandbox_enter(enum dv_thread_kind kind, const struct dv_ioctls *ioctls);
  */
 int dv_sandbox_enter_supervisor(pid_t child);
 
-/* Whether threads enter it (--sandbox, default on), with the backend's ioctls */
-void dv_sandbox_setup(bool wanted, const struct dv_ioctls *vcpu, const struct dv_ioctls *io);
+/*
+ * Whether threads enter it (--sandbox, default on), with the backend's
+ * ioctls: its vCPU threads', its other threads', and those of its set-up
+ * (allowed only to the thread that execs a live upgrade's next image).
+ */
+void dv_sandbox_setup(bool wanted, const struct dv_ioctls *vcpu, const struct dv_ioctls *io,
+		      const struct dv_ioctls *setup);
 /* vCPU threads serve disks too (--disk io=vcpu): they get a disk's calls */
 void dv_sandbox_vcpu_disk_io(void);
 /* Enter it if wanted, or end the process: a thread never goes on unconfined */

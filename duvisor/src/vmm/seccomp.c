@@ -49,7 +49,8 @@ static int emit_rule(struct dv_seccomp *f, const struct dv_sys_rule *r)
 {
 	unsigned int i;
 
-	if (r->check != DV_ARG_ANY && (r->arg > 5 || !r->nvals || r->nvals > DV_MAX_VALS))
+	if (r->check != DV_ARG_ANY && r->check != DV_ARG_ENOSYS &&
+	    (r->arg > 5 || !r->nvals || r->nvals > DV_MAX_VALS))
 		return -EINVAL;
 	switch (r->check) {
 	case DV_ARG_ANY:
@@ -72,6 +73,20 @@ static int emit_rule(struct dv_seccomp *f, const struct dv_sys_rule *r)
 		emit(f, DV_JUMP(BPF_JMP | BPF_JSET | BPF_K, r->vals[0], 1, 0));
 		emit(f, DV_RET(SECCOMP_RET_ALLOW));
 		emit(f, DV_RET(SECCOMP_RET_TRAP));
+		return 0;
+	case DV_ARG_BITS_SET:
+		/* nr, load, keep the bits, all there? allow : trap (A is reloaded by the next rule)
+		 */
+		emit(f, DV_JEQ(r->nr, 0, 5));
+		emit(f, DV_LOAD(DV_ARG_LO(r->arg)));
+		emit(f, DV_STMT(BPF_ALU | BPF_AND | BPF_K, r->vals[0]));
+		emit(f, DV_JEQ(r->vals[0], 0, 1));
+		emit(f, DV_RET(SECCOMP_RET_ALLOW));
+		emit(f, DV_RET(SECCOMP_RET_TRAP));
+		return 0;
+	case DV_ARG_ENOSYS:
+		emit(f, DV_JEQ(r->nr, 0, 1));
+		emit(f, DV_RET(SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)));
 		return 0;
 	}
 	return -EINVAL;

@@ -3,7 +3,8 @@
  * A seccomp filter (classic BPF) built from lists of rules, for the
  * sandbox (sandbox.c). Each rule allows one system call, with any
  * arguments, with one argument among a few values, or with some bits of
- * one argument clear. A call no rule allows gets SECCOMP_RET_TRAP (SIGSYS,
+ * one argument clear or set; or makes it fail with ENOSYS (a library then
+ * falls back to an older call). A call no rule allows gets SECCOMP_RET_TRAP (SIGSYS,
  * the call is not made); a call of a foreign architecture kills the
  * process.
  */
@@ -17,6 +18,8 @@ enum dv_arg_check {
 	DV_ARG_ANY,	   /* any arguments */
 	DV_ARG_ONE_OF,	   /* argument arg is one of vals[0..nvals) */
 	DV_ARG_BITS_CLEAR, /* argument arg has none of the bits of vals[0] */
+	DV_ARG_BITS_SET,   /* argument arg has all of the bits of vals[0] */
+	DV_ARG_ENOSYS,	   /* not allowed, and not fatal: the call fails with ENOSYS */
 };
 
 /*
@@ -38,7 +41,7 @@ struct dv_sys_rules {
 	unsigned int n;
 };
 
-#define DV_SECCOMP_MAX_INSNS 256
+#define DV_SECCOMP_MAX_INSNS 384
 
 struct dv_seccomp {
 	struct sock_filter insn[DV_SECCOMP_MAX_INSNS];

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE /* execveat, memfd_create */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/http.h"
 #include "cli/cli.h"
 #include "util/snapbuf.h"
 #include "vmm/api_vm.h"
@@ -40,6 +42,46 @@
 #define DV_UPGRADE_MAXARGS 256
 
 extern char **environ;
+
+/*
+ * A marker every duvisor binary holds: the upgrade refuses a file without
+ * one (another program would end the process, and the VM with it). The
+ * version after it may differ: that binary then hands the VM back.
+ */
+#define DV_UPGRADE_MARK "duvisor-live-upgrade-state-version="
+#define DV_STR_(x)	#x
+#define DV_STR(x)	DV_STR_(x)
+__attribute__((used)) const char dv_upgrade_mark[] = DV_UPGRADE_MARK DV_STR(DV_UPGRADE_VERSION);
+
+/*
+ * Whether fd is a regular file of at most 64 MiB holding DV_UPGRADE_MARK
+ * (read with pread, 64 KiB at a time)
+ */
+static bool is_duvisor(int fd)
+{
+	static char buf[65536 + sizeof(DV_UPGRADE_MARK)];
+	const size_t mlen = sizeof(DV_UPGRADE_MARK) - 1;
+	struct stat st;
+	off_t off = 0;
+	size_t have = 0;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (64 << 20))
+		return false;
+	for (;;) {
+		ssize_t r = pread(fd, buf + have, sizeof(buf) - have, off);
+
+		if (r <= 0)
+			return false;
+		off += r;
+		have += (size_t)r;
+		if (memmem(buf, have, DV_UPGRADE_MARK, mlen))
+			return true;
+		if (have >= mlen) { /* keep the tail: the marker may straddle two reads */
+			memmove(buf, buf + have - (mlen - 1), mlen - 1);
+			have = mlen - 1;
+		}
+	}
+}
 
 static uint64_t now_ns(void)
 {
@@ -59,6 +101,7 @@ int dv_upgrade_prepare(struct dv_vm *vm)
 	if (vm->cfg->upgrade) { /* an upgraded image keeps what it was given */
 		u->exe_fd = vm->cfg->upgrade->exe_fd;
 		u->state_fd = vm->cfg->upgrade_fd;
+		u->generation = vm->cfg->upgrade->generation;
 		return 0;
 	}
 	u->exe_fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -97,12 +140,13 @@ static void put_state(struct dv_vm *vm, struct dv_snap_w *w, const struct dv_han
 	dv_snap_put(w, DV_UPGRADE_MAGIC, 8);
 	dv_snap_u32(w, DV_UPGRADE_VERSION);
 	put_i32(w, vm->upgrade.exe_fd);
-	dv_snap_u32(w, 0);
-	dv_snap_u32(w, 0);
+	dv_snap_u32(w, 0);			    /* refused: the new binary may set it */
+	dv_snap_u32(w, vm->upgrade.generation + 1); /* upgrades of this process */
 	dv_snap_u64(w, paused);
 	dv_snap_u64(w, vm->timebase);
 	dv_snap_u32(w, vm->nr_vcpus);
 	put_i32(w, binfd);
+	keepfds[k++] = binfd; /* the next image's own binary, for its next upgrade */
 	for (int i = 0; i < 4; i++) {
 		put_i32(w, h->fds[i]);
 		keepfds[k++] = h->fds[i];
@@ -154,10 +198,28 @@ int dv_upgrade_exec(struct dv_vm *vm, int binfd, int client_fd, char *why, size_
 		snprintf(why, whylen, "start duvisor with --live-upgrade on to upgrade it");
 		return -EOPNOTSUPP;
 	}
+	if (!is_duvisor(binfd)) {
+		snprintf(why, whylen, "the file given is not a duvisor binary");
+		return -ENOEXEC;
+	}
+	if (u->generation >= DV_UPGRADE_MAX_GENERATIONS) {
+		/* Each image adds a layer of seccomp filters; the kernel bounds their sum */
+		snprintf(why, whylen, "this process was upgraded %u times already: restart it",
+			 u->generation);
+		return -EOPNOTSUPP;
+	}
+	if (was_paused) {
+		snprintf(why, whylen, "the VM is paused: resume it first");
+		return -EBUSY;
+	}
 	paused = now_ns();
-	rc = was_paused ? 0 : dv_vm_pause(vm, 5000);
+	rc = dv_vm_pause(vm, 5000);
+	if (!rc)
+		rc = dv_vm_pause_retake(vm, 5000); /* each vCPU's state, with none running */
 	if (rc) {
 		snprintf(why, whylen, "pausing the VM: %s", strerror(-rc));
+		if (dv_vm_paused(vm))
+			dv_vm_resume(vm);
 		return rc;
 	}
 	dv_snap_w_init(&w);
@@ -182,6 +244,10 @@ int dv_upgrade_exec(struct dv_vm *vm, int binfd, int client_fd, char *why, size_
 	}
 	for (unsigned int i = 0; !rc && i < nkeep; i++)
 		rc = keep(keepfds[i], true);
+	if (!rc && atomic_load(&vm->stopping)) {
+		rc = -ESHUTDOWN; /* stopped meanwhile (a signal): not handed to another binary */
+		snprintf(why, whylen, "the VM is stopping");
+	}
 	if (!rc) {
 		snprintf(fdstr, sizeof(fdstr), "%d", u->state_fd);
 		syscall(SYS_execveat, binfd, "", argv, environ, AT_EMPTY_PATH);
@@ -191,6 +257,8 @@ int dv_upgrade_exec(struct dv_vm *vm, int binfd, int client_fd, char *why, size_
 	/* Still here: the VM goes on as it was */
 	for (unsigned int i = 0; i < nkeep; i++)
 		keep(keepfds[i], false);
+	if (h.fds[0] >= 0 && vm->ops->handover_cancel)
+		vm->ops->handover_cancel(vm);
 	dv_snap_w_free(&w);
 	dv_snap_w_free(&body);
 	if (!was_paused)
@@ -262,7 +330,7 @@ int dv_upgrade_take(struct dv_config *cfg)
 	version = dv_snap_get_u32(&r);
 	in->exe_fd = get_fd(&r);
 	refused = dv_snap_get_u32(&r);
-	dv_snap_get_u32(&r);
+	in->generation = dv_snap_get_u32(&r);
 	if (version != DV_UPGRADE_VERSION) {
 		fprintf(
 		    stderr,
@@ -280,7 +348,9 @@ int dv_upgrade_take(struct dv_config *cfg)
 		if (refused) {
 			close(next_exe); /* the binary that refused */
 			in->refused = refused;
-		} else if (next_exe >= 0) {
+			in->generation--; /* no upgrade happened */
+		} else {
+			close(in->exe_fd);     /* the old binary: no way back from here */
 			in->exe_fd = next_exe; /* this binary, for the next upgrade */
 		}
 	}
@@ -329,6 +399,16 @@ int dv_upgrade_take(struct dv_config *cfg)
 	if (rc)
 		goto bad;
 	in->state_bytes = len;
+	/* What this image took over is not for another's it may exec */
+	for (int i = 0; i < 4; i++)
+		keep(in->backend.fds[i], false);
+	for (uint32_t i = 0; i < ndisks; i++)
+		keep(disk_fd[i], false);
+	for (uint32_t i = 0; i < nnets; i++)
+		keep(net_fd[i], false);
+	keep(in->exe_fd, false);
+	keep(in->client_fd, false);
+	keep(fd, false);
 	dv_host_timebase_set(in->timebase);
 	cfg->upgrade = in;
 	free(buf);
@@ -344,9 +424,15 @@ void dv_upgrade_answer(struct dv_vm *vm)
 	const struct dv_upgrade_in *in = vm->cfg->upgrade;
 	char body[256], out[512];
 	uint64_t pause = now_ns() - in->paused_ns;
-	int n, m, status = 200;
+	size_t m;
+	int n, status = 200;
 
-	if (in->refused) {
+	if (!atomic_load(&vm->restored) || atomic_load(&vm->stopping)) {
+		status = 500;
+		n = snprintf(body, sizeof(body),
+			     "{\"error\":\"the new binary could not take the VM over: see its "
+			     "standard error\"}");
+	} else if (in->refused) {
 		status = 409;
 		n = snprintf(body, sizeof(body),
 			     "{\"error\":\"the new binary reads state version %u, not %d: the VM "
@@ -363,11 +449,8 @@ void dv_upgrade_answer(struct dv_vm *vm)
 	vm->upgrade.last_pause_ns = pause;
 	if (in->client_fd < 0)
 		return;
-	m = snprintf(out, sizeof(out),
-		     "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
-		     "Connection: close\r\n\r\n%s",
-		     status, status == 200 ? "OK" : "Conflict", n, body);
-	if (send(in->client_fd, out, (size_t)m, MSG_NOSIGNAL) != m)
+	m = dv_http_response(out, sizeof(out), status, NULL, body, (size_t)n);
+	if (!m || send(in->client_fd, out, m, MSG_NOSIGNAL) != (ssize_t)m)
 		fprintf(stderr, "duvisor: upgraded: the ctl that asked is gone\n");
 	close(in->client_fd);
 }

@@ -32,12 +32,17 @@ struct dv_upgrade_in {
 	uint64_t timebase;
 	struct dv_restore *restore; /* the vCPUs and devices */
 	uint64_t state_bytes;
-	uint32_t refused; /* the old image again: a new binary refused the state (its version) */
+	uint32_t refused;    /* the old image again: a new binary refused the state (its version) */
+	uint32_t generation; /* upgrades of this process so far */
 };
+
+/* Upgrades of one process: each image stacks its threads' seccomp filters on the last's */
+#define DV_UPGRADE_MAX_GENERATIONS 100
 
 /* The old image's side */
 struct dv_upgrade_out {
 	int exe_fd, state_fd; /* -1 without --live-upgrade on */
+	uint32_t generation;
 	uint64_t last_pause_ns;
 };
 

@@ -285,10 +285,8 @@ void *dv_vcpu_thread(void *arg)
 		/* At an exit boundary: the exit before is finished (vmm/pause.h) */
 		if (atomic_load_explicit(&vcpu->events, memory_order_relaxed) & DV_EV_PAUSE) {
 			atomic_fetch_and(&vcpu->events, ~DV_EV_PAUSE);
-			if (atomic_load(&vm->pause.gate)) {
-				dv_vcpu_snap_take(vcpu);
-				dv_pause_park(vm);
-			}
+			if (atomic_load(&vm->pause.gate))
+				dv_pause_park(vm, dv_vcpu_snap_take_cb, vcpu);
 			continue;
 		}
 		if (atomic_load(&vcpu->state) != DV_VCPU_RUNNING) {

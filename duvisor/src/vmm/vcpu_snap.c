@@ -18,6 +18,14 @@ void dv_vcpu_snap_take(struct dv_vcpu *vcpu)
 	s->hsm = atomic_load(&vcpu->state);
 	s->start_pc = vcpu->start_pc;
 	s->start_arg = vcpu->start_arg;
+	/* An IPI posted and not yet taken into the hart is pending all the same */
+	if (atomic_load(&vcpu->events) & DV_EV_IPI)
+		s->regs.sip |= 2;
+}
+
+void dv_vcpu_snap_take_cb(void *vcpu)
+{
+	dv_vcpu_snap_take(vcpu);
 }
 
 /*

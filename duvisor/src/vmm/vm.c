@@ -209,7 +209,8 @@ int dv_vm_run(const struct dv_config *cfg)
 		fprintf(stderr, "duvisor: no such backend\n");
 		return DV_EXIT_BACKEND;
 	}
-	dv_sandbox_setup(!cfg->no_sandbox, &vm.ops->vcpu_ioctls, &vm.ops->io_ioctls);
+	dv_sandbox_setup(!cfg->no_sandbox, &vm.ops->vcpu_ioctls, &vm.ops->io_ioctls,
+			 &vm.ops->setup_ioctls);
 	if (cfg->ncpus > DV_MAX_VCPUS) {
 		fprintf(stderr, "duvisor: at most %d vCPUs\n", DV_MAX_VCPUS);
 		return DV_EXIT_USAGE;

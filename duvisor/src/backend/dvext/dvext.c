@@ -130,12 +130,19 @@ static int dvext_handover(struct dv_vm *vm, struct dv_handover *h)
 {
 	struct dvext_vm *b = vm->backend;
 
-	if (ioctl(b->fd, DUVISOR_HANDOVER) < 0)
+	if (ioctl(b->fd, DUVISOR_HANDOVER, 1) < 0)
 		return -errno;
 	h->fds[0] = b->fd;
 	h->words[0] = b->s2.used;
 	h->words[1] = b->lazy;
 	return 0;
+}
+
+static void dvext_handover_cancel(struct dv_vm *vm)
+{
+	struct dvext_vm *b = vm->backend;
+
+	ioctl(b->fd, DUVISOR_HANDOVER, 0);
 }
 
 static int dvext_vm_adopt(struct dv_vm *vm, const struct dv_handover *h)
@@ -170,6 +177,10 @@ static int dvext_vm_adopt(struct dv_vm *vm, const struct dv_handover *h)
 		rc = -ENOSPC;
 	if (rc) {
 		fprintf(stderr, "duvisor: taking the VM over: %s\n", strerror(-rc));
+		if (ram != MAP_FAILED)
+			munmap(ram, size);
+		if (b->pt != MAP_FAILED)
+			munmap(b->pt, PT_REGION_SIZE);
 		free(b);
 		return rc;
 	}
@@ -406,6 +417,9 @@ static bool dvext_kick(struct dv_vcpu *target)
 
 /* Exits need none: a vCPU's thread gives its slot back as it ends */
 static const uint32_t dvext_vcpu_ioctls[] = {DUVISOR_UNREGISTER_VCPU};
+/* A live upgrade's next image: adopt, map, register (and hand over again later) */
+static const uint32_t dvext_setup_ioctls[] = {DUVISOR_ADOPT, DUVISOR_QUERY_ADDR,
+					      DUVISOR_REGISTER_VCPU, DUVISOR_HANDOVER};
 
 const struct dv_backend_ops dv_dvext_backend = {
     .name = "dvext",
@@ -430,10 +444,12 @@ const struct dv_backend_ops dv_dvext_backend = {
     .io_thread_init = dvext_io_thread_init,
     .kick = dvext_kick,
     .handover = dvext_handover,
+    .handover_cancel = dvext_handover_cancel,
     .vm_adopt = dvext_vm_adopt,
     .vcpu_save = dvext_vcpu_save,
     .vcpu_load = dvext_vcpu_load,
     .get_time = dvext_guest_time,
     .set_time = dvext_set_time,
     .vcpu_ioctls = {dvext_vcpu_ioctls, 1},
+    .setup_ioctls = {dvext_setup_ioctls, sizeof(dvext_setup_ioctls) / sizeof(uint32_t)},
 };

@@ -455,11 +455,14 @@ struct kvm_b_reg {
  */
 static int kvm_b_settle(struct kvm_b_vcpu *v)
 {
+	int rc;
+
 	v->run->immediate_exit = 1;
-	if (ioctl(v->fd, KVM_RUN, 0) == 0 || (errno != EINTR && errno != EAGAIN))
-		return errno ? -errno : -EIO;
+	rc = ioctl(v->fd, KVM_RUN, 0);
 	v->run->immediate_exit = 0;
-	return 0;
+	if (rc == 0)
+		return -EIO; /* it entered the guest: not what immediate_exit promises */
+	return errno == EINTR || errno == EAGAIN ? 0 : -errno;
 }
 
 static int kvm_b_vcpu_save(struct dv_vcpu *vcpu, struct dv_vcpu_regs *r)
@@ -543,6 +546,10 @@ static int kvm_b_set_time(struct dv_vcpu *vcpu, uint64_t now)
 static const uint32_t kvm_b_vcpu_ioctls[] = {KVM_RUN,	      KVM_INTERRUPT,	KVM_GET_ONE_REG,
 					     KVM_SET_ONE_REG, KVM_GET_MP_STATE, KVM_SET_MP_STATE};
 static const uint32_t kvm_b_io_ioctls[] = {KVM_INTERRUPT};
+static const uint32_t kvm_b_setup_ioctls[] = {
+    KVM_GET_API_VERSION,	KVM_CREATE_VM,	 KVM_GET_VCPU_MMAP_SIZE,
+    KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU, KVM_CHECK_EXTENSION,
+};
 
 const struct dv_backend_ops dv_kvm_backend = {
     .name = "kvm",
@@ -568,4 +575,5 @@ const struct dv_backend_ops dv_kvm_backend = {
     .set_time = kvm_b_set_time,
     .vcpu_ioctls = {kvm_b_vcpu_ioctls, sizeof(kvm_b_vcpu_ioctls) / sizeof(uint32_t)},
     .io_ioctls = {kvm_b_io_ioctls, sizeof(kvm_b_io_ioctls) / sizeof(uint32_t)},
+    .setup_ioctls = {kvm_b_setup_ioctls, sizeof(kvm_b_setup_ioctls) / sizeof(uint32_t)},
 };
