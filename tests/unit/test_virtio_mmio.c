@@ -695,4 +695,31 @@ UT_TEST(a_hostile_transport_state_is_refused_or_legalised)
 	dv_snap_w_free(&w);
 }
 
+/* A request popped and held (virtio-rng waiting for the host's CRNG) is saved as not popped */
+UT_TEST(a_held_request_is_saved_unpopped_and_popped_again_after_load)
+{
+	struct dv_virtq_req held, again;
+	struct dv_snap_w w;
+	struct dv_snap_r r;
+	uint32_t gen;
+	uint8_t *ram;
+
+	bring_up(BIT(32));
+	offer();
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &held, &gen) == 1, "nothing to pop");
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &again, &gen) == 0, "popped twice");
+	dv_snap_w_init(&w);
+	dv_virtio_mmio_save_unpopped(&rig.dev, &w, 0);
+	ram = malloc(RAM_SIZE);
+	memcpy(ram, rig.mem.host, RAM_SIZE);
+	make();
+	memcpy(rig.mem.host, ram, RAM_SIZE);
+	free(ram);
+	dv_snap_r_init(&r, w.buf, w.len);
+	UT_CHECK(dv_virtio_mmio_load(&rig.dev, &r) == 0, "load failed");
+	UT_CHECK(dv_virtio_mmio_pop(&rig.dev, 0, &again, &gen) == 1 && again.head == held.head,
+		 "the held request is not there again (head %u, was %u)", again.head, held.head);
+	dv_snap_w_free(&w);
+}
+
 UT_MAIN()

@@ -143,14 +143,17 @@ static void rng_counters(const struct dv_device *dev, struct dv_json *j)
 	dv_json_u64(j, "bytes", r->rng.bytes);
 }
 
-/* A request held for the host's CRNG (right after the host booted) is in flight: not now */
+/*
+ * A request held for the host's CRNG (right after the host booted) is the
+ * last one popped and nothing was written to it: saved as not popped.
+ */
 static int rng_save(struct dv_device *dev, struct dv_snap_w *w)
 {
 	struct rng_device *r = dev->priv;
+	bool held = r->rng.held && r->rng.held_gen == dv_virtio_mmio_generation(&r->rng.t);
 
-	if (r->rng.held)
-		return -EBUSY;
-	return dv_vdev_save(dev, w);
+	dv_virtio_mmio_save_unpopped(&r->rng.t, w, held ? 0 : -1);
+	return 0;
 }
 
 const struct dv_device_ops dv_vrng_device = {

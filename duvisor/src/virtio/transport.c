@@ -294,6 +294,11 @@ const struct dv_mmio_ops dv_virtio_mmio_ops = {
 
 void dv_virtio_mmio_save(struct dv_virtio_mmio *d, struct dv_snap_w *w)
 {
+	dv_virtio_mmio_save_unpopped(d, w, -1);
+}
+
+void dv_virtio_mmio_save_unpopped(struct dv_virtio_mmio *d, struct dv_snap_w *w, int queue)
+{
 	dv_lock(&d->lock);
 	dv_snap_u64(w, d->offered);
 	dv_snap_u64(w, d->driver_features);
@@ -314,7 +319,8 @@ void dv_virtio_mmio_save(struct dv_virtio_mmio *d, struct dv_snap_w *w)
 		dv_snap_u64(w, q->driver);
 		dv_snap_u64(w, q->device);
 		dv_snap_u32(w, q->ready ? q->vq.broken : 0);
-		dv_snap_u32(w, q->ready ? q->vq.last_avail : 0);
+		/* A request popped and held is given back: the next image pops it again */
+		dv_snap_u32(w, q->ready ? (uint16_t)(q->vq.last_avail - ((int)i == queue)) : 0);
 		dv_snap_u32(w, q->ready ? q->vq.used_idx : 0);
 		dv_snap_u32(w, q->ready ? q->vq.signalled : 0);
 	}

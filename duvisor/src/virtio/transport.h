@@ -109,6 +109,11 @@ struct dv_snap_r;
  * the driver's writes would be (-EINVAL) and drives no line.
  */
 void dv_virtio_mmio_save(struct dv_virtio_mmio *dev, struct dv_snap_w *w);
+/*
+ * The same, with the last request popped from queue (and held, not pushed)
+ * given back: the state says it was never taken, so it is taken again.
+ */
+void dv_virtio_mmio_save_unpopped(struct dv_virtio_mmio *dev, struct dv_snap_w *w, int queue);
 int dv_virtio_mmio_load(struct dv_virtio_mmio *dev, struct dv_snap_r *r);
 
 /* The device back to its reset state, as when the driver writes 0 to Status. */

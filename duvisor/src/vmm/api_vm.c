@@ -268,7 +268,7 @@ static int api_upgrade(void *ctx, const struct dv_http_req *req, struct dv_json 
 	int rc = dv_upgrade_exec(ctx, req->fds[0], req->conn, why, n);
 
 	(void)j;
-	return rc == -EOPNOTSUPP || rc == -ENOEXEC ? 409 : 500;
+	return rc == -EOPNOTSUPP || rc == -ENOEXEC || rc == -EBUSY ? 409 : 500;
 }
 
 static const struct dv_api_route dv_vm_routes[] = {
