@@ -14,7 +14,7 @@ import json
 import os
 
 import hostvm
-from dvguest import guest_initrd, tagged, value
+from dvguest import guest_initrd, run_once, tagged, value
 from dvtest import backend, check, test
 
 LOGDIR = os.path.join(hostvm.TOP, "build", "logs")
@@ -97,24 +97,16 @@ ctl ping 2>/dev/null; echo GONE_RC=$?
 sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^/A| /' /tmp/A.log
 """
 
-_result = {}
-
-
 def api_run():
-    if "r" not in _result:
-        check(os.path.exists(APIRAW), "%s missing: run 'make test-bins'" % APIRAW)
+    check(os.path.exists(APIRAW), "%s missing: run 'make test-bins'" % APIRAW)
+
+    def make():
         g = guest_initrd(GUEST, "api")
         script = SCRIPT.format(b=backend(), mb=STREAM_MB, pauses=PAUSES)
-        try:
-            _result["r"] = hostvm.run(script, files={"/test/g.cpio.gz": g, "/test/apiraw": APIRAW},
-                                      smp=2, timeout=900,
-                                      log=os.path.join(LOGDIR, "test-e2e-%s-api.log" % backend()))
-        except hostvm.BootError as e:
-            _result["r"] = e
-    r = _result["r"]
-    if isinstance(r, Exception):
-        raise AssertionError(str(r))
-    return r
+        return hostvm.run(script, files={"/test/g.cpio.gz": g, "/test/apiraw": APIRAW},
+                          smp=2, timeout=900,
+                          log=os.path.join(LOGDIR, "test-e2e-%s-api.log" % backend()))
+    return run_once("api", make)
 
 
 def js(r, key):

@@ -9,7 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import hostvm  # noqa: E402
-from dvguest import duvisor_line, guest_initrd, tagged, value  # noqa: E402
+from dvguest import duvisor_line, guest_initrd, run_once, tagged, value  # noqa: E402
 from dvtest import backend, check, main, test  # noqa: E402
 
 LOGDIR = os.path.join(hostvm.TOP, "build", "logs")
@@ -31,20 +31,10 @@ exit 0
 """
 
 
-_runs = {}
-
-
 def run(name, script, files, smp=4, timeout=600, extra=()):
-    if name not in _runs:
-        try:
-            _runs[name] = hostvm.run(script, files=files, smp=smp, timeout=timeout, extra=extra,
-                                     log=os.path.join(LOGDIR, "test-e2e-%s-%s.log" % (backend(), name)))
-        except hostvm.BootError as e:
-            _runs[name] = e
-    r = _runs[name]
-    if isinstance(r, Exception):
-        raise AssertionError(str(r))
-    return r
+    return run_once(name, lambda: hostvm.run(
+        script, files=files, smp=smp, timeout=timeout, extra=extra,
+        log=os.path.join(LOGDIR, "test-e2e-%s-%s.log" % (backend(), name))))
 
 
 def bare_guest(name, tag, args, limit=120, timeout=180, pre="", post="", extra=(), run_name=None):

@@ -9,7 +9,7 @@ jailed VM with the default limits.
 import os
 
 import hostvm
-from dvguest import guest_initrd, tagged, value
+from dvguest import guest_initrd, run_once, tagged, value
 from dvtest import backend, check, test
 
 LOGDIR = os.path.join(hostvm.TOP, "build", "logs")
@@ -116,11 +116,8 @@ wait
 sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^/B| /' /tmp/jail-b.log
 """
 
-_result = {}
-
-
 def jail_run():
-    if "r" not in _result:
+    def make():
         g = guest_initrd(GUEST, "jail")
         s = guest_initrd("echo JAIL-B-UP\nsleep 8\nexit 0\n", "jailb")
         refusals = "".join(REFUSE.format(b=backend(), args=a, key=k, say=say)
@@ -128,16 +125,10 @@ def jail_run():
         script = SCRIPT.format(b=backend(), ids=IDS, refusals=refusals,
                                vm_a=VM_A.format(b=backend()), find=FIND,
                                probe_a=PROBE.format(t="A"), probe_b=PROBE.format(t="B"))
-        try:
-            _result["r"] = hostvm.run(script, files={"/test/g.cpio.gz": g, "/test/s.cpio.gz": s},
-                                      smp=2, timeout=900,
-                                      log=os.path.join(LOGDIR, "test-e2e-%s-jail.log" % backend()))
-        except hostvm.BootError as e:
-            _result["r"] = e
-    r = _result["r"]
-    if isinstance(r, Exception):
-        raise AssertionError(str(r))
-    return r
+        return hostvm.run(script, files={"/test/g.cpio.gz": g, "/test/s.cpio.gz": s},
+                          smp=2, timeout=900,
+                          log=os.path.join(LOGDIR, "test-e2e-%s-jail.log" % backend()))
+    return run_once("jail", make)
 
 
 @test("jail: bad --jail arguments, or not root, are refused with a message and the documented "

@@ -15,7 +15,7 @@ before the snapshot) read and written after it.
 import os
 
 import hostvm
-from dvguest import guest_initrd, tagged, value
+from dvguest import guest_initrd, run_once, tagged, value
 from dvtest import backend, check, test
 
 LOGDIR = os.path.join(hostvm.TOP, "build", "logs")
@@ -76,22 +76,13 @@ sed -e 's/DV-TEST-EXIT/GUEST-EXIT/' -e 's/^/S2| /' /tmp/S2.log
 echo "HOST_DISK=$(dd if=/tmp/sdisk.img bs=512 skip=8 count=1 2>/dev/null | head -c 10)"
 """
 
-_result = {}
-
-
 def snap_run():
-    if "r" not in _result:
+    def make():
         g = guest_initrd(GUEST, "snap")
         script = SCRIPT.format(b=backend(), other="kvm" if backend() == "dvext" else "dvext")
-        try:
-            _result["r"] = hostvm.run(script, files={"/test/g.cpio.gz": g}, smp=2, timeout=900,
-                                      log=os.path.join(LOGDIR, "test-e2e-%s-snapshot.log" % backend()))
-        except hostvm.BootError as e:
-            _result["r"] = e
-    r = _result["r"]
-    if isinstance(r, Exception):
-        raise AssertionError(str(r))
-    return r
+        return hostvm.run(script, files={"/test/g.cpio.gz": g}, smp=2, timeout=900,
+                          log=os.path.join(LOGDIR, "test-e2e-%s-snapshot.log" % backend()))
+    return run_once("snapshot", make)
 
 
 def ticks(lines):

@@ -14,7 +14,7 @@ record is on the disk in order, and the guest's clock does not jump.
 import os
 
 import hostvm
-from dvguest import guest_initrd, tagged, value
+from dvguest import guest_initrd, run_once, tagged, value
 from dvtest import backend, check, test
 
 LOGDIR = os.path.join(hostvm.TOP, "build", "logs")
@@ -82,24 +82,16 @@ done
 echo DISK_RECORDS=${{recs:-0}} DISK_BAD=$bad
 """
 
-_result = {}
-
-
 def upgrade_run():
-    if "r" not in _result:
-        check(os.path.exists(V99), "%s missing: run 'make test-bins'" % V99)
+    check(os.path.exists(V99), "%s missing: run 'make test-bins'" % V99)
+
+    def make():
         g = guest_initrd(GUEST, "upgrade")
         script = SCRIPT.format(b=backend(), mb=STREAM_MB)
-        try:
-            _result["r"] = hostvm.run(script, files={"/test/g.cpio.gz": g, "/test/duvisor-v99": V99},
-                                      smp=2, timeout=900,
-                                      log=os.path.join(LOGDIR, "test-e2e-%s-upgrade.log" % backend()))
-        except hostvm.BootError as e:
-            _result["r"] = e
-    r = _result["r"]
-    if isinstance(r, Exception):
-        raise AssertionError(str(r))
-    return r
+        return hostvm.run(script, files={"/test/g.cpio.gz": g, "/test/duvisor-v99": V99},
+                          smp=2, timeout=900,
+                          log=os.path.join(LOGDIR, "test-e2e-%s-upgrade.log" % backend()))
+    return run_once("upgrade", make)
 
 
 def records(lines):

@@ -6,6 +6,7 @@ and prints it with a tag, which the suite's checks then read back.
 """
 import os
 import re
+import subprocess
 import tempfile
 
 import hostvm
@@ -47,3 +48,21 @@ def value(lines, key):
         if m:
             return m.group(1).strip()
     return None
+
+
+_runs = {}
+
+
+def run_once(name, make):
+    """make()'s Result, made once per name: the tests that read one host boot
+    share it. If it failed (the host did not report, a build step failed),
+    every test that asks gets an AssertionError saying why."""
+    if name not in _runs:
+        try:
+            _runs[name] = make()
+        except (hostvm.BootError, subprocess.CalledProcessError, OSError) as e:
+            _runs[name] = e
+    r = _runs[name]
+    if isinstance(r, Exception):
+        raise AssertionError(str(r))
+    return r

@@ -19,7 +19,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import hostvm  # noqa: E402
-from dvguest import duvisor_line, guest_initrd, tagged, value  # noqa: E402
+from dvguest import duvisor_line, guest_initrd, run_once, tagged, value  # noqa: E402
 from dvtest import backend, check, main, test  # noqa: E402
 
 LOGDIR = os.path.join(hostvm.TOP, "build", "logs")
@@ -95,21 +95,6 @@ echo RNG_A=$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -tx1 | tr -d ' 
 echo RNG_B=$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n')
 exit 0
 """ % SEQ_N
-
-_runs = {}
-
-
-def run_once(name, make):
-    if name not in _runs:
-        try:
-            _runs[name] = make()
-        except (hostvm.BootError, subprocess.CalledProcessError, OSError) as e:
-            _runs[name] = e
-    r = _runs[name]
-    if isinstance(r, Exception):
-        raise AssertionError(str(r))
-    return r
-
 
 def disk_run():
     def make():
