@@ -13,6 +13,7 @@
 
 #include "api/server.h"
 #include "cli/cli.h"
+#include "util/clock.h"
 #include "vmm/api_vm.h"
 #include "vmm/ioloop.h"
 #include "vmm/sandbox.h"
@@ -213,8 +214,7 @@ static int api_snapshot(void *ctx, const struct dv_http_req *req, struct dv_json
 			size_t n)
 {
 	struct dv_vm *vm = ctx;
-	struct timespec t0, t1;
-	uint64_t bytes;
+	uint64_t t0, bytes;
 	struct stat st;
 	int rc;
 
@@ -228,21 +228,18 @@ static int api_snapshot(void *ctx, const struct dv_http_req *req, struct dv_json
 			return 400;
 		}
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = dv_now_ns();
 	rc = dv_vm_pause_retake(vm, 5000); /* each vCPU's state, with none running */
 	if (rc) {
 		snprintf(why, n, "a vCPU did not take its state within 5 s");
 		return 500;
 	}
 	rc = dv_snapshot_write(vm, req->fds, &bytes, why, n);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc)
 		return rc == -EBUSY ? 409 : 500;
 	dv_json_object(j, NULL);
 	dv_json_u64(j, "bytes", bytes);
-	dv_json_u64(
-	    j, "ms",
-	    (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	dv_json_u64(j, "ms", (dv_now_ns() - t0) / 1000000);
 	dv_json_end(j);
 	return 200;
 }

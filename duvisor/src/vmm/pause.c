@@ -12,24 +12,15 @@
 #include <limits.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/futex.h"
 #include "vmm/ioloop.h"
 #include "vmm/pause.h"
 #include "vmm/vm.h"
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
-}
-
 static struct timespec after_ms(unsigned int ms)
 {
-	uint64_t t = now_ns() + (uint64_t)ms * 1000000ULL;
-
-	return (struct timespec){(time_t)(t / 1000000000ULL), (long)(t % 1000000000ULL)};
+	return dv_ns_timespec(dv_now_ns() + (uint64_t)ms * 1000000ULL);
 }
 
 /* Until parked == want (or the VM stops): false when the deadline passed */
@@ -42,9 +33,7 @@ static bool wait_parked(struct dv_vm *vm, int want, const struct timespec *deadl
 
 		if (n == want)
 			return true;
-		if (atomic_load(&vm->stopping) ||
-		    now_ns() >=
-			(uint64_t)deadline->tv_sec * 1000000000ULL + (uint64_t)deadline->tv_nsec)
+		if (atomic_load(&vm->stopping) || dv_now_ns() >= dv_timespec_ns(deadline))
 			return false;
 		dv_futex_wait(&p->parked, n, deadline);
 	}
@@ -70,7 +59,7 @@ int dv_vm_pause(struct dv_vm *vm, unsigned int timeout_ms)
 {
 	struct dv_pause *p = &vm->pause;
 	struct timespec deadline = after_ms(timeout_ms);
-	uint64_t t0 = now_ns();
+	uint64_t t0 = dv_now_ns();
 	int rc = 0;
 
 	pthread_mutex_lock(&p->lock);
@@ -95,7 +84,7 @@ int dv_vm_pause(struct dv_vm *vm, unsigned int timeout_ms)
 		goto out;
 	}
 	p->paused = true;
-	p->since_ns = now_ns();
+	p->since_ns = dv_now_ns();
 	p->last_stop_ns = p->since_ns - t0;
 	p->count++;
 out:
@@ -113,7 +102,7 @@ int dv_vm_resume(struct dv_vm *vm)
 		pthread_mutex_unlock(&p->lock);
 		return -EALREADY;
 	}
-	p->total_ns += now_ns() - p->since_ns;
+	p->total_ns += dv_now_ns() - p->since_ns;
 	p->paused = false;
 	open_gate(vm);
 	/* All gone before another pause can count them again */
@@ -179,9 +168,7 @@ int dv_vm_pause_retake(struct dv_vm *vm, unsigned int timeout_ms)
 
 		if (n >= (int)vm->nr_vcpus)
 			return 0;
-		if (atomic_load(&vm->stopping) ||
-		    now_ns() >=
-			(uint64_t)deadline.tv_sec * 1000000000ULL + (uint64_t)deadline.tv_nsec)
+		if (atomic_load(&vm->stopping) || dv_now_ns() >= dv_timespec_ns(&deadline))
 			return -ETIMEDOUT;
 		dv_futex_wait(&p->retaken, n, &deadline);
 	}

@@ -30,6 +30,7 @@
 
 #include "api/http.h"
 #include "cli/cli.h"
+#include "util/clock.h"
 #include "util/snapbuf.h"
 #include "vmm/api_vm.h"
 #include "vmm/console.h"
@@ -81,14 +82,6 @@ static bool is_duvisor(int fd)
 			have = mlen - 1;
 		}
 	}
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
 int dv_upgrade_prepare(struct dv_vm *vm)
@@ -212,7 +205,7 @@ int dv_upgrade_exec(struct dv_vm *vm, int binfd, int client_fd, char *why, size_
 		snprintf(why, whylen, "the VM is paused: resume it first");
 		return -EBUSY;
 	}
-	paused = now_ns();
+	paused = dv_now_ns();
 	rc = dv_vm_pause(vm, 5000);
 	if (!rc)
 		rc = dv_vm_pause_retake(vm, 5000); /* each vCPU's state, with none running */
@@ -423,7 +416,7 @@ void dv_upgrade_answer(struct dv_vm *vm)
 {
 	const struct dv_upgrade_in *in = vm->cfg->upgrade;
 	char body[256], out[512];
-	uint64_t pause = now_ns() - in->paused_ns;
+	uint64_t pause = dv_now_ns() - in->paused_ns;
 	size_t m;
 	int n, status = 200;
 
