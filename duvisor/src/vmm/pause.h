@@ -39,11 +39,6 @@ int dv_vm_pause(struct dv_vm *vm, unsigned int timeout_ms);
 int dv_vm_resume(struct dv_vm *vm);
 bool dv_vm_paused(struct dv_vm *vm);
 
-/* For the threads that stop: is a pause asked for? (cheap, relaxed) */
-static inline bool dv_pause_wanted(struct dv_pause *p)
-{
-	return atomic_load_explicit(&p->gate, memory_order_relaxed);
-}
 /*
  * A vCPU at its boundary: wait here until resumed or the VM stops; take(vcpu)
  * its state on arriving and again at each dv_vm_pause_retake()

@@ -222,8 +222,8 @@ bool dv_handle_exit_inline(struct dv_vcpu *vcpu, const struct dv_exit *e)
 {
 	const struct dv_sbi_ext *ext;
 
-	if (atomic_load_explicit(&vcpu->vm->stopping, memory_order_relaxed) ||
-	    dv_pause_wanted(&vcpu->vm->pause))
+	/* A pause needs no test here: its DV_EV_PAUSE rings this vCPU's doorbell */
+	if (atomic_load_explicit(&vcpu->vm->stopping, memory_order_relaxed))
 		return false;
 	if ((e->reason == DV_VMEXIT_MMIO || e->reason == DV_VMEXIT_SBI) &&
 	    dv_fault_hit(DV_FAULT_EXIT))
